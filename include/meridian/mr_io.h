@@ -1,0 +1,31 @@
+/* mr_io.h: reading and validating a network source folder (GMNS-style CSV, see
+ * docs/network-format.md). */
+#ifndef MERIDIAN_MR_IO_H
+#define MERIDIAN_MR_IO_H
+
+#include <stddef.h>
+#include "meridian/mr_core.h"
+#include "meridian/mr_net.h"
+
+enum mr_severity { MR_WARNING = 0, MR_ERROR = 1 };
+
+/* Receives every diagnostic (file, line, column, field and message in e). */
+typedef void (*mr_diag_fn)(void *ud, int severity, const mr_error *e);
+
+typedef struct mr_diag_counts {
+	size_t errors, warnings;
+} mr_diag_counts;
+
+/* Read the folder `dir` into *src. Every problem goes to diag (which may be NULL); reading goes
+ * on after a bad row so that all errors are reported. Returns MR_OK, or MR_EPARSE if any error
+ * was found (then *src is freed and first_err, if not NULL, holds the first error), MR_EIO if
+ * a required file cannot be read, MR_ENOMEM. */
+MR_API int mr_csvnet_read(const char *dir, mr_src *src, mr_diag_fn diag, void *ud,
+                          mr_diag_counts *counts, mr_error *first_err);
+
+/* Checks that go beyond parsing, on a parsed source: length against geodesic distance (warning
+ * outside 0.9-3.0), disconnected components with their sizes, nodes no mode can reach, links
+ * that cross a border without a border crossing. Diagnostics go to diag; counts are added. */
+MR_API void mr_src_check(const mr_src *src, mr_diag_fn diag, void *ud, mr_diag_counts *counts);
+
+#endif

@@ -1,0 +1,214 @@
+/* mr_net.h: the network model: source records read from CSV, and the compiled, immutable network
+ * (virtual network in CSR form) that is written to and memory-mapped from a .mnet file. */
+#ifndef MERIDIAN_MR_NET_H
+#define MERIDIAN_MR_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "meridian/mr_core.h"
+
+#define MR_NONE UINT32_MAX /* sentinel for "no index" in every uint32 index field */
+
+/* Modes. X(enum suffix, name in files) */
+#define MR_MODE_MAP(X) X(SEA, "sea") X(FERRY, "ferry") X(RAIL, "rail") X(ROAD, "road") X(IWW, "iww")
+enum mr_mode {
+#define MR__X_MODE(e, s) MR_MODE_##e,
+	MR_MODE_MAP(MR__X_MODE)
+#undef MR__X_MODE
+	MR_MODE_COUNT
+};
+MR_API const char *mr_mode_name(int mode);
+/* Mode from its name; -1 if unknown. */
+MR_API int mr_mode_parse(const char *s);
+
+#define MR_STATUS_MAP(X) X(OPEN, "open") X(PLANNED, "planned") X(CLOSED, "closed") X(RESTRICTED, "restricted")
+enum mr_status {
+#define MR__X_STATUS(e, s) MR_STATUS_##e,
+	MR_STATUS_MAP(MR__X_STATUS)
+#undef MR__X_STATUS
+	MR_STATUS_COUNT
+};
+MR_API const char *mr_status_name(int status);
+MR_API int mr_status_parse(const char *s);
+
+/* Rail gauges Meridian knows (mm); 0 = not rail. */
+MR_API int mr_gauge_known(int gauge_mm);
+
+/* ---------------------------------------------------------------------------------------------
+ * Source model: what a network folder (node.csv, link.csv, transfer.csv, border.csv, tariff.csv)
+ * says, after parsing, before expansion. Strings are owned by the mr_src (heap copies).
+ * Every record remembers its file line for messages. Index fields refer to positions in the
+ * mr_src arrays (resolved from the ids in the files).
+ * ------------------------------------------------------------------------------------------- */
+typedef struct mr_src_node {
+	char *id, *name, *type, *unlocode, *aliases; /* aliases: ';'-separated */
+	char country[4];                             /* ISO 3166-1 alpha-3, "" if unknown */
+	double lon, lat;
+	long line;
+} mr_src_node;
+
+typedef struct mr_src_link {
+	char *id, *tags, *source, *passage, *name; /* tags: ';'-separated */
+	uint32_t from, to;                          /* node indexes */
+	int directed, mode, gauge_mm, electrified, status;
+	double length_km, free_speed_kmh, capacity; /* speed 0 = mode default; capacity 0 = unknown */
+	double services_per_week;                   /* scheduled links (ferries): 0 = unscheduled */
+	double toll_usd;                            /* per TEU, e.g. a canal toll */
+	char country[4];                            /* "" = derived from the end nodes */
+	long line;
+} mr_src_link;
+
+typedef struct mr_src_transfer {
+	uint32_t node; /* MR_NONE = default for every node where both sides exist ('*' in the file) */
+	int from_mode, to_mode, from_gauge_mm, to_gauge_mm;
+	double time_h, cost_usd, co2e_kg;
+	char *source;
+	long line;
+} mr_src_transfer;
+
+typedef struct mr_src_border {
+	char *id, *name, *source;
+	uint32_t node; /* the crossing point */
+	char country_a[4], country_b[4];
+	double dwell_h, fee_usd;
+	int status;
+	long line;
+} mr_src_border;
+
+typedef struct mr_src_tariff {
+	int mode;
+	char country[4]; /* "" = every country */
+	double usd_per_teu_km, fixed_usd, co2e_kg_per_teu_km, speed_kmh;
+	char *source;
+	long line;
+} mr_src_tariff;
+
+typedef struct mr_src {
+	char *dir; /* folder it was read from */
+	mr_src_node *nodes;
+	mr_src_link *links;
+	mr_src_transfer *transfers;
+	mr_src_border *borders;
+	mr_src_tariff *tariffs;
+	size_t nnodes, nlinks, ntransfers, nborders, ntariffs;
+} mr_src;
+
+MR_API void mr_src_free(mr_src *s); /* accepts a zeroed or half-filled mr_src; zeroes it */
+
+/* ---------------------------------------------------------------------------------------------
+ * Compiled network. All arrays are immutable after build/load and may live in a memory map.
+ * Strings are offsets into `strings` (offset 0 = "").
+ * ------------------------------------------------------------------------------------------- */
+typedef struct mr_node_rec {
+	double lon, lat;
+	uint32_t id, name, type, unlocode, aliases; /* string offsets */
+	uint32_t first_vnode, nvnodes;              /* this node's virtual nodes are contiguous */
+	char country[4];
+} mr_node_rec;
+
+typedef struct mr_vnode_rec {
+	uint32_t node;     /* real node */
+	uint8_t mode;
+	uint8_t reserved;
+	uint16_t gauge_mm; /* rail only */
+} mr_vnode_rec;
+
+enum mr_arc_kind { MR_ARC_LINK = 0, MR_ARC_TRANSFER = 1 };
+
+typedef struct mr_arc_rec {
+	float distance_km, time_h, cost_usd, co2e_kg;
+	uint32_t ref;    /* link index (MR_ARC_LINK) or transfer index (MR_ARC_TRANSFER) */
+	uint32_t border; /* border index crossed by this arc, or MR_NONE */
+	uint8_t kind, status, mode;
+	uint8_t reserved;
+} mr_arc_rec;
+
+typedef struct mr_link_rec {
+	uint32_t id, tags, passage, source, name; /* string offsets */
+	uint32_t from, to;                        /* real nodes */
+	float length_km, speed_kmh, capacity, headway_h, toll_usd;
+	uint16_t gauge_mm;
+	uint8_t mode, status, electrified, directed;
+	char country[4];
+} mr_link_rec;
+
+typedef struct mr_transfer_rec {
+	uint32_t node; /* MR_NONE for a default rule */
+	uint32_t source;
+	float time_h, cost_usd, co2e_kg;
+	uint16_t from_gauge_mm, to_gauge_mm;
+	uint8_t from_mode, to_mode;
+	uint8_t reserved[2];
+} mr_transfer_rec;
+
+typedef struct mr_border_rec {
+	uint32_t id, name, source, node;
+	float dwell_h, fee_usd;
+	char country_a[4], country_b[4];
+	uint8_t status;
+	uint8_t reserved[3];
+} mr_border_rec;
+
+typedef struct mr_tariff_rec {
+	float usd_per_teu_km, fixed_usd, co2e_kg_per_teu_km, speed_kmh;
+	uint32_t source;
+	char country[4];
+	uint8_t mode;
+	uint8_t reserved[3];
+} mr_tariff_rec;
+
+/* Summary numbers, stored in the file's META section. */
+typedef struct mr_net_meta {
+	uint32_t nnodes, nvnodes, narcs, nlinks, ntransfers, nborders, ntariffs, ncountries;
+	uint32_t arcs_by_mode[MR_MODE_COUNT]; /* link arcs */
+	uint32_t transfer_arcs;
+	uint32_t build_source;                /* string offset: folder the network was built from */
+	double min_lon, min_lat, max_lon, max_lat;
+	/* A* lower bounds: for each metric, the smallest ratio metric(arc) / chord(tail, head) over
+	 * arcs whose end points differ (0 if some such arc is free). Metrics: distance, time, cost,
+	 * co2e. */
+	double astar_ratio[4];
+	int64_t built_unix;
+	uint64_t strings_size;
+} mr_net_meta;
+
+/* The search graph: forward and backward CSR over virtual nodes.
+ * Forward arcs of v are first_out[v] .. first_out[v+1]-1, with head[a].
+ * Backward arcs into v are first_in[v] .. first_in[v+1]-1; tail_in[b] is the tail and in_arc[b]
+ * the forward arc id. */
+typedef struct mr_graph {
+	uint32_t n, m;
+	const uint32_t *first_out, *head;
+	const uint32_t *first_in, *tail_in, *in_arc;
+} mr_graph;
+
+typedef struct mr_net {
+	mr_net_meta meta;
+	const mr_node_rec *nodes;
+	const mr_vnode_rec *vnodes;
+	const double *vxyz; /* 3 per virtual node: ECEF km, for A* */
+	const mr_arc_rec *arcs;
+	const mr_link_rec *links;
+	const mr_transfer_rec *transfers;
+	const mr_border_rec *borders;
+	const mr_tariff_rec *tariffs;
+	const char *strings;
+	mr_graph g;
+	/* storage */
+	void *map;       /* mmap'd file, or heap block when built in memory */
+	size_t map_size;
+	int mapped;      /* 1 if map came from mmap */
+	char *path;      /* file it was loaded from, or NULL */
+} mr_net;
+
+static inline const char *mr_net_str(const mr_net *n, uint32_t off) { return n->strings + off; }
+
+/* Expand a source network into a compiled network (heap-backed). Fills err on failure. */
+MR_API int mr_net_build(const mr_src *src, mr_net *out, mr_error *err);
+/* Write a network to path atomically (temporary file + rename). */
+MR_API int mr_net_write(const mr_net *net, const char *path, mr_error *err);
+/* Memory-map and check a .mnet file (magic, version, byte order, sizes, checksum). */
+MR_API int mr_net_load(const char *path, mr_net *out, mr_error *err);
+MR_API void mr_net_free(mr_net *net); /* accepts a zeroed net */
+
+#endif
