@@ -18,17 +18,17 @@
  * X(NAME, exit status of the CLI, message) */
 #define MR_ERRNO_MAP(X)                                                    \
 	X(NOMEM, 70, "out of memory")                                          \
-	X(IO, 74, "input/output error")                                        \
-	X(PARSE, 65, "malformed input")                                        \
-	X(INVAL, 64, "invalid argument")                                       \
-	X(NOTFOUND, 65, "not found")                                           \
-	X(AMBIGUOUS, 65, "ambiguous")                                          \
+	X(IO, 5, "input/output error")                                         \
+	X(PARSE, 1, "malformed input")                                         \
+	X(INVAL, 2, "invalid argument")                                        \
+	X(NOTFOUND, 4, "not found")                                            \
+	X(AMBIGUOUS, 4, "ambiguous")                                           \
 	X(NOROUTE, 3, "no route")                                              \
-	X(BADMAGIC, 66, "not a Meridian network file")                         \
-	X(VERSION, 66, "unsupported network file version")                     \
-	X(TRUNCATED, 66, "truncated network file")                             \
-	X(CORRUPT, 66, "corrupted network file")                               \
-	X(LIMIT, 64, "limit exceeded")                                         \
+	X(BADMAGIC, 5, "not a Meridian network file")                          \
+	X(VERSION, 5, "unsupported network file version")                      \
+	X(TRUNCATED, 5, "truncated network file")                              \
+	X(CORRUPT, 5, "corrupted network file")                                \
+	X(LIMIT, 2, "limit exceeded")                                          \
 	X(INVALID, 1, "invalid network")
 
 /* Index of each error in the table; codes are -(index + 1). */

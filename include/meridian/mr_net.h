@@ -61,6 +61,7 @@ typedef struct mr_src_link {
 typedef struct mr_src_transfer {
 	uint32_t node; /* MR_NONE = default for every node where both sides exist ('*' in the file) */
 	int from_mode, to_mode, from_gauge_mm, to_gauge_mm;
+	int directed; /* 0: the rule applies both ways */
 	double time_h, cost_usd, co2e_kg;
 	char *source;
 	long line;
@@ -108,6 +109,7 @@ typedef struct mr_node_rec {
 
 typedef struct mr_vnode_rec {
 	uint32_t node;     /* real node */
+	float fixed_usd;   /* fee for starting a leg in this mode here (tariff fixed_usd) */
 	uint8_t mode;
 	uint8_t reserved;
 	uint16_t gauge_mm; /* rail only */
@@ -130,6 +132,7 @@ typedef struct mr_link_rec {
 	uint16_t gauge_mm;
 	uint8_t mode, status, electrified, directed;
 	char country[4];
+	uint8_t reserved[2];
 } mr_link_rec;
 
 typedef struct mr_transfer_rec {
@@ -163,6 +166,7 @@ typedef struct mr_net_meta {
 	uint32_t arcs_by_mode[MR_MODE_COUNT]; /* link arcs */
 	uint32_t transfer_arcs;
 	uint32_t build_source;                /* string offset: folder the network was built from */
+	uint32_t reserved;
 	double min_lon, min_lat, max_lon, max_lat;
 	/* A* lower bounds: for each metric, the smallest ratio metric(arc) / chord(tail, head) over
 	 * arcs whose end points differ (0 if some such arc is free). Metrics: distance, time, cost,

@@ -1,7 +1,619 @@
-/* main.c: placeholder while the CLI is written. */
+/* main.c: the meridian command line: build, info, validate, route. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/mr_progress.h"
+#include "meridian/mr_core.h"
+#include "meridian/mr_io.h"
+#include "meridian/mr_net.h"
+#include "meridian/mr_places.h"
+#include "meridian/mr_report.h"
+#include "meridian/mr_route.h"
+
+#define MR_VERSION "0.1.0"
+#define MR_DEFAULT_SNAP_KM 100.0
+#define MR_MAX_LIST 64 /* items in one --avoid / --via / --modes list */
+
+static const char *prog = "meridian";
+
+static int usage_error(const char *cmd, const char *fmt, ...) MR_PRINTF(2, 3);
+static int usage_error(const char *cmd, const char *fmt, ...)
 {
-	fputs("meridian: not yet\n", stderr);
+	va_list ap;
+	fprintf(stderr, "%s %s: ", prog, cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s %s --help'.\n", prog, cmd);
+	return mr_exit_status(MR_EINVAL);
+}
+
+static int fail(const char *cmd, const mr_error *e)
+{
+	char buf[1024];
+	mr_error_format(e, buf, sizeof(buf));
+	fprintf(stderr, "%s %s: %s\n", prog, cmd, buf);
+	return mr_exit_status(e->code);
+}
+
+static const char main_help[] =
+	"Meridian: multimodal freight corridor engine.\n"
+	"\n"
+	"Usage: meridian COMMAND [OPTIONS] [ARGS]\n"
+	"\n"
+	"Commands:\n"
+	"  route FROM TO      best route by sea, rail, road and ferry, with transfers and borders\n"
+	"  build DIR -o FILE  compile a network source folder into a .mnet file\n"
+	"  validate DIR       check a network source folder, with file:line:column messages\n"
+	"  info [FILE]        what a .mnet network file holds\n"
+	"  help [COMMAND]     this text, or a command's\n"
+	"  version            the program's version\n"
+	"\n"
+	"Without --network, commands use the built-in network: $MERIDIAN_NETWORK, else meridian.mnet\n"
+	"next to the program, else PREFIX/share/meridian/meridian.mnet.\n"
+	"\n"
+	"Exit status: 0 success; 1 invalid network data; 2 bad arguments; 3 no route;\n"
+	"4 unknown or ambiguous place; 5 network file unreadable, corrupted or of another version;\n"
+	"70 out of memory.\n";
+
+static const char route_help[] =
+	"Usage: meridian route FROM TO [OPTIONS]\n"
+	"\n"
+	"Best route between two places. A place is a node id, a UN/LOCODE (INNSA), a name or alias\n"
+	"(Mumbai, Moskva; case and accents ignored) or lon,lat (snapped to the nearest usable node).\n"
+	"\n"
+	"Options:\n"
+	"  --by OBJ           distance | time | cost | co2e | generalized (default generalized:\n"
+	"                     cost + value of time x hours)\n"
+	"  --modes M,...      only these modes: sea, ferry, rail, road, iww\n"
+	"  --avoid X,...      passages (suez), countries (IRN), borders, node or link ids\n"
+	"  --via P,...        pass through these places, in order\n"
+	"  --planned          also use planned links (status 'planned')\n"
+	"  --teu N            number of TEU (default 1); cost and CO2e scale with it\n"
+	"  --tonnes N         cargo in tonnes, at 10 t per TEU\n"
+	"  --vot USD          value of time per TEU-hour (default 10)\n"
+	"  --format F         table | json | geojson | csv (default table)\n"
+	"  --algorithm A      auto | dijkstra | bidijkstra | astar (default auto: A*)\n"
+	"  --max-snap KM      how far lon,lat may be from its node (default 100)\n"
+	"  --network FILE     a .mnet file instead of the built-in network\n"
+	"  -q, --quiet        no progress or notes on stderr\n";
+
+static const char build_help[] =
+	"Usage: meridian build DIR -o FILE.mnet [--quiet]\n"
+	"\n"
+	"Read the network folder DIR (node.csv, link.csv and optional transfer.csv, border.csv,\n"
+	"tariff.csv; see docs/network-format.md), expand it into the virtual network and write a\n"
+	"binary network file atomically. Errors are listed with file:line:column; nothing is\n"
+	"written if there is any. Warnings are printed unless --quiet.\n";
+
+static const char validate_help[] =
+	"Usage: meridian validate DIR [--quiet]\n"
+	"\n"
+	"Check a network folder: errors (duplicate or dangling ids, bad coordinates, negative or\n"
+	"missing lengths, unknown modes or gauges, malformed numbers) and warnings (length against\n"
+	"geodesic distance outside 0.9-3.0, disconnected components, unreachable nodes, border\n"
+	"links without a crossing). Exit status 0 if there is no error, 1 otherwise. --quiet prints\n"
+	"errors only.\n";
+
+static const char info_help[] =
+	"Usage: meridian info [FILE.mnet] [--format table|json]\n"
+	"\n"
+	"Print what a network file holds: nodes, virtual nodes, arcs by mode, transfers, borders,\n"
+	"countries, bounding box, where and when it was built. Without FILE, the built-in network.\n";
+
+/* ---- finding the built-in network ---- */
+
+static int find_default_network(char *out, size_t size)
+{
+	const char *env = getenv("MERIDIAN_NETWORK");
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (env && env[0]) {
+		snprintf(out, size, "%s", env);
+		return 1;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return 0;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return 0;
+	*slash = '\0';
+	snprintf(out, size, "%s/meridian.mnet", exe);
+	if (access(out, R_OK) == 0)
+		return 1;
+	snprintf(out, size, "%s/../share/meridian/meridian.mnet", exe);
+	if (access(out, R_OK) == 0)
+		return 1;
+	return 0;
+}
+
+static int open_network(const char *cmd, const char *path, mr_net *net)
+{
+	char found[PATH_MAX + 64];
+	mr_error e;
+	mr_error_clear(&e);
+	if (!path) {
+		if (!find_default_network(found, sizeof(found))) {
+			fprintf(stderr,
+			        "%s %s: no built-in network found (looked at $MERIDIAN_NETWORK, meridian.mnet next to the "
+			        "program and PREFIX/share/meridian); give --network FILE or run 'meridian build'\n",
+			        prog, cmd);
+			return mr_exit_status(MR_EIO);
+		}
+		path = found;
+	}
+	if (mr_net_load(path, net, &e))
+		return fail(cmd, &e);
+	return 0;
+}
+
+/* ---- lists and numbers from arguments ---- */
+
+/* Split a comma-separated list in place into items (empty items are an error). */
+static int split_list(char *s, const char **items, size_t *n, size_t max)
+{
+	char *p = s, *comma;
+	for (;;) {
+		if (*n >= max)
+			return MR_ELIMIT;
+		comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		if (!*p)
+			return MR_EINVAL;
+		items[(*n)++] = p;
+		if (!comma)
+			return MR_OK;
+		p = comma + 1;
+	}
+}
+
+static int parse_positive(const char *s, double *out)
+{
+	char *end;
+	double x;
+	errno = 0;
+	x = strtod(s, &end);
+	if (end == s || *end || errno || !isfinite(x) || x < 0)
+		return 0;
+	*out = x;
 	return 1;
+}
+
+/* ---- diagnostics printer for build/validate ---- */
+
+typedef struct diag_ctx {
+	int quiet;
+} diag_ctx;
+
+static void print_diag(void *ud, int severity, const mr_error *e)
+{
+	diag_ctx *c = ud;
+	char buf[1024];
+	if (severity == MR_WARNING && c->quiet)
+		return;
+	mr_error_format(e, buf, sizeof(buf));
+	fprintf(stderr, "%s: %s\n", severity == MR_ERROR ? "error" : "warning", buf);
+}
+
+static int has_help(int argc, char **argv)
+{
+	int i;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return 0;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- commands ---- */
+
+static int cmd_validate(int argc, char **argv)
+{
+	static const struct option opts[] = {{"quiet", no_argument, 0, 'q'}, {0, 0, 0, 0}};
+	diag_ctx ctx = {0};
+	mr_diag_counts counts = {0, 0};
+	mr_src src;
+	mr_error first;
+	int c, rc;
+
+	if (has_help(argc, argv))
+		return fputs(validate_help, stdout), 0;
+	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+		if (c == 'q')
+			ctx.quiet = 1;
+		else
+			return usage_error("validate", "unknown option");
+	}
+	if (argc - optind != 1)
+		return usage_error("validate", "expected one folder, got %d arguments", argc - optind);
+	memset(&src, 0, sizeof(src));
+	mr_error_clear(&first);
+	rc = mr_csvnet_read(argv[optind], &src, print_diag, &ctx, &counts, &first);
+	if (rc == MR_OK)
+		mr_src_check(&src, print_diag, &ctx, &counts);
+	else if (rc != MR_EPARSE && !counts.errors) {
+		mr_src_free(&src);
+		return fail("validate", &first);
+	}
+	if (rc == MR_OK && !counts.errors) {
+		/* The expansion has checks of its own (speeds): run it too. */
+		mr_net net;
+		mr_error e;
+		mr_error_clear(&e);
+		if (mr_net_build(&src, &net, &e)) {
+			print_diag(&ctx, MR_ERROR, &e);
+			counts.errors++;
+		} else {
+			mr_net_free(&net);
+		}
+	}
+	mr_src_free(&src);
+	printf("%s: %zu error%s, %zu warning%s\n", argv[optind], counts.errors, counts.errors == 1 ? "" : "s",
+	       counts.warnings, counts.warnings == 1 ? "" : "s");
+	return counts.errors ? mr_exit_status(MR_EINVALID) : 0;
+}
+
+static int cmd_build(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'}, {0, 0, 0, 0}};
+	const char *output = NULL;
+	diag_ctx ctx = {0};
+	mr_diag_counts counts = {0, 0};
+	mr_progress prog_bar;
+	mr_src src;
+	mr_net net;
+	mr_error e;
+	int c, rc;
+
+	if (has_help(argc, argv))
+		return fputs(build_help, stdout), 0;
+	while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
+		if (c == 'o')
+			output = optarg;
+		else if (c == 'q')
+			ctx.quiet = 1;
+		else
+			return usage_error("build", "unknown option");
+	}
+	if (argc - optind != 1)
+		return usage_error("build", "expected one folder, got %d arguments", argc - optind);
+	if (!output)
+		return usage_error("build", "missing -o FILE.mnet");
+	memset(&src, 0, sizeof(src));
+	mr_error_clear(&e);
+	mr_progress_start(&prog_bar, stderr, ctx.quiet, "build", 3);
+	rc = mr_csvnet_read(argv[optind], &src, print_diag, &ctx, &counts, &e);
+	if (rc) {
+		mr_progress_finish(&prog_bar);
+		if (rc == MR_EPARSE)
+			fprintf(stderr, "%s build: %zu error%s in %s; nothing written\n", prog, counts.errors,
+			        counts.errors == 1 ? "" : "s", argv[optind]);
+		else
+			fail("build", &e);
+		return mr_exit_status(rc == MR_EPARSE ? MR_EINVALID : rc);
+	}
+	mr_progress_update(&prog_bar, 1);
+	mr_src_check(&src, print_diag, &ctx, &counts);
+	if (counts.errors) {
+		mr_progress_finish(&prog_bar);
+		fprintf(stderr, "%s build: %zu error%s in %s; nothing written\n", prog, counts.errors,
+		        counts.errors == 1 ? "" : "s", argv[optind]);
+		mr_src_free(&src);
+		return mr_exit_status(MR_EINVALID);
+	}
+	rc = mr_net_build(&src, &net, &e);
+	mr_src_free(&src);
+	mr_progress_update(&prog_bar, 2);
+	if (rc) {
+		mr_progress_finish(&prog_bar);
+		return fail("build", &e);
+	}
+	rc = mr_net_write(&net, output, &e);
+	mr_progress_finish(&prog_bar);
+	if (rc) {
+		mr_net_free(&net);
+		return fail("build", &e);
+	}
+	if (!ctx.quiet)
+		fprintf(stderr, "%s: %u nodes, %u virtual nodes, %u arcs, %zu bytes\n", output, net.meta.nnodes,
+		        net.meta.nvnodes, net.meta.narcs, net.map_size);
+	mr_net_free(&net);
+	return 0;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	static const struct option opts[] = {{"format", required_argument, 0, 'f'}, {"network", required_argument, 0, 'n'},
+	                                     {0, 0, 0, 0}};
+	const char *path = NULL, *format = "table";
+	mr_net net;
+	char when[64];
+	time_t t;
+	int c, rc, i;
+
+	if (has_help(argc, argv))
+		return fputs(info_help, stdout), 0;
+	while ((c = getopt_long(argc, argv, "f:n:", opts, NULL)) != -1) {
+		if (c == 'f')
+			format = optarg;
+		else if (c == 'n')
+			path = optarg;
+		else
+			return usage_error("info", "unknown option");
+	}
+	if (argc - optind > 1)
+		return usage_error("info", "expected at most one file");
+	if (argc - optind == 1)
+		path = argv[optind];
+	if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
+		return usage_error("info", "--format must be table or json, not '%s'", format);
+	if ((rc = open_network("info", path, &net)))
+		return rc;
+	t = (time_t)net.meta.built_unix;
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	if (strcmp(format, "json") == 0) {
+		printf("{\n \"file\": \"%s\",\n \"bytes\": %zu,\n \"format_version\": 1,\n", net.path, net.map_size);
+		printf(" \"nodes\": %u,\n \"virtual_nodes\": %u,\n \"arcs\": %u,\n \"links\": %u,\n", net.meta.nnodes,
+		       net.meta.nvnodes, net.meta.narcs, net.meta.nlinks);
+		printf(" \"arcs_by_mode\": {");
+		for (i = 0; i < MR_MODE_COUNT; i++)
+			printf("%s\"%s\": %u", i ? ", " : "", mr_mode_name(i), net.meta.arcs_by_mode[i]);
+		printf("},\n \"transfer_arcs\": %u,\n \"transfer_rules\": %u,\n \"borders\": %u,\n \"tariffs\": %u,\n",
+		       net.meta.transfer_arcs, net.meta.ntransfers, net.meta.nborders, net.meta.ntariffs);
+		printf(" \"countries\": %u,\n \"bbox\": [%.4f, %.4f, %.4f, %.4f],\n", net.meta.ncountries, net.meta.min_lon,
+		       net.meta.min_lat, net.meta.max_lon, net.meta.max_lat);
+		printf(" \"built\": \"%s\"\n}\n", when);
+	} else {
+		printf("file            %s (%zu bytes, format version 1)\n", net.path, net.map_size);
+		printf("built           %s from %s\n", when, mr_net_str(&net, net.meta.build_source));
+		printf("nodes           %u (%u virtual)\n", net.meta.nnodes, net.meta.nvnodes);
+		printf("links           %u\n", net.meta.nlinks);
+		printf("arcs            %u\n", net.meta.narcs);
+		for (i = 0; i < MR_MODE_COUNT; i++)
+			printf("  %-13s %u\n", mr_mode_name(i), net.meta.arcs_by_mode[i]);
+		printf("  %-13s %u (from %u rules)\n", "transfer", net.meta.transfer_arcs, net.meta.ntransfers);
+		printf("borders         %u\n", net.meta.nborders);
+		printf("tariff rows     %u\n", net.meta.ntariffs);
+		printf("countries       %u\n", net.meta.ncountries);
+		printf("bounding box    %.4f,%.4f .. %.4f,%.4f (lon,lat)\n", net.meta.min_lon, net.meta.min_lat,
+		       net.meta.max_lon, net.meta.max_lat);
+	}
+	mr_net_free(&net);
+	return 0;
+}
+
+static int resolve(const char *what, const mr_net *net, const char *text, unsigned mask, double snap,
+                   mr_place *out)
+{
+	mr_error e;
+	mr_error_clear(&e);
+	if (mr_place_resolve(net, text, mask, snap, out, &e)) {
+		fprintf(stderr, "%s route: %s: %s\n", prog, what, e.msg[0] ? e.msg : mr_strerror(e.code));
+		return mr_exit_status(e.code);
+	}
+	return 0;
+}
+
+static int cmd_route(int argc, char **argv)
+{
+	enum { O_BY = 256, O_MODES, O_AVOID, O_VIA, O_NETWORK, O_TEU, O_TONNES, O_VOT, O_FORMAT, O_PLANNED, O_ALGO, O_SNAP };
+	static const struct option opts[] = {
+		{"by", required_argument, 0, O_BY},         {"modes", required_argument, 0, O_MODES},
+		{"avoid", required_argument, 0, O_AVOID},   {"via", required_argument, 0, O_VIA},
+		{"network", required_argument, 0, O_NETWORK}, {"teu", required_argument, 0, O_TEU},
+		{"tonnes", required_argument, 0, O_TONNES}, {"vot", required_argument, 0, O_VOT},
+		{"format", required_argument, 0, O_FORMAT}, {"planned", no_argument, 0, O_PLANNED},
+		{"algorithm", required_argument, 0, O_ALGO}, {"max-snap", required_argument, 0, O_SNAP},
+		{"quiet", no_argument, 0, 'q'},             {0, 0, 0, 0}};
+	const char *avoid[MR_MAX_LIST], *via[MR_MAX_LIST], *modes[MR_MAX_LIST], *network = NULL;
+	size_t navoid = 0, nvia = 0, nmodes = 0, i;
+	int format = MR_FMT_TABLE, c, rc, have_teu = 0, have_tonnes = 0;
+	double snap = MR_DEFAULT_SNAP_KM, x;
+	mr_route_opts o;
+	mr_net net;
+	mr_place from, to, places_buf[MR_MAX_LIST + 2];
+	uint32_t places[MR_MAX_LIST + 2];
+	mr_router *router = NULL;
+	mr_route route;
+	mr_error e;
+	char *text = NULL;
+	size_t len = 0;
+
+	if (has_help(argc, argv))
+		return fputs(route_help, stdout), 0;
+	/* "-73.78,40.64" is a place, not an option: a leading space hides it from getopt, and the
+	 * place parser skips spaces. */
+	for (i = 1; i < (size_t)argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (argv[i][0] == '-' && (argv[i][1] == '.' || (argv[i][1] >= '0' && argv[i][1] <= '9')) &&
+		    !(i > 1 && argv[i - 1][0] == '-' && argv[i - 1][1] == '-' && !strchr(argv[i - 1], '=') &&
+		      strcmp(argv[i - 1], "--planned") != 0 && strcmp(argv[i - 1], "--quiet") != 0)) {
+			size_t n = strlen(argv[i]);
+			char *copy = malloc(n + 2);
+			if (!copy)
+				return mr_exit_status(MR_ENOMEM);
+			copy[0] = ' ';
+			memcpy(copy + 1, argv[i], n + 1);
+			argv[i] = copy; /* lives until exit */
+		}
+	}
+	mr_route_opts_default(&o);
+	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+		switch (c) {
+		case O_BY:
+			if ((o.objective = mr_objective_parse(optarg)) < 0)
+				return usage_error("route", "--by: unknown objective '%s' (distance, time, cost, co2e, generalized)",
+				                   optarg);
+			break;
+		case O_MODES:
+			if (split_list(optarg, modes, &nmodes, MR_MAX_LIST))
+				return usage_error("route", "--modes: expected a comma-separated list of modes");
+			break;
+		case O_AVOID:
+			if (split_list(optarg, avoid, &navoid, MR_MAX_LIST))
+				return usage_error("route", "--avoid: expected a comma-separated list (at most %d items)", MR_MAX_LIST);
+			break;
+		case O_VIA:
+			if (split_list(optarg, via, &nvia, MR_MAX_LIST))
+				return usage_error("route", "--via: expected a comma-separated list of places (at most %d)",
+				                   MR_MAX_LIST);
+			break;
+		case O_NETWORK:
+			network = optarg;
+			break;
+		case O_TEU:
+			if (!parse_positive(optarg, &x) || x <= 0)
+				return usage_error("route", "--teu: '%s' is not a positive number", optarg);
+			o.teu = x;
+			have_teu = 1;
+			break;
+		case O_TONNES:
+			if (!parse_positive(optarg, &x) || x <= 0)
+				return usage_error("route", "--tonnes: '%s' is not a positive number", optarg);
+			o.teu = x / MR_TONNES_PER_TEU;
+			have_tonnes = 1;
+			break;
+		case O_VOT:
+			if (!parse_positive(optarg, &x))
+				return usage_error("route", "--vot: '%s' is not a number >= 0", optarg);
+			o.vot_usd_per_h = x;
+			break;
+		case O_FORMAT:
+			if ((format = mr_format_parse(optarg)) < 0)
+				return usage_error("route", "--format: unknown format '%s' (table, json, geojson, csv)", optarg);
+			break;
+		case O_PLANNED:
+			o.allow_planned = 1;
+			break;
+		case O_ALGO:
+			if ((o.algorithm = mr_algorithm_parse(optarg)) < 0)
+				return usage_error("route", "--algorithm: unknown algorithm '%s' (auto, dijkstra, bidijkstra, astar)",
+				                   optarg);
+			break;
+		case O_SNAP:
+			if (!parse_positive(optarg, &snap))
+				return usage_error("route", "--max-snap: '%s' is not a number >= 0", optarg);
+			break;
+		case 'q':
+			break;
+		default:
+			return usage_error("route", "unknown option");
+		}
+	}
+	if (have_teu && have_tonnes)
+		return usage_error("route", "give --teu or --tonnes, not both");
+	if (argc - optind != 2)
+		return usage_error("route", "expected FROM and TO, got %d argument%s", argc - optind,
+		                   argc - optind == 1 ? "" : "s");
+	for (i = 0; i < nmodes; i++) {
+		int m = mr_mode_parse(modes[i]);
+		if (m < 0)
+			return usage_error("route", "--modes: unknown mode '%s' (sea, ferry, rail, road, iww)", modes[i]);
+		o.mode_mask |= 1u << m;
+	}
+	o.avoid = avoid;
+	o.navoid = navoid;
+
+	if ((rc = open_network("route", network, &net)))
+		return rc;
+	if ((rc = resolve("FROM", &net, argv[optind], o.mode_mask, snap, &from)) ||
+	    (rc = resolve("TO", &net, argv[optind + 1], o.mode_mask, snap, &to)))
+		goto out;
+	places[0] = from.node;
+	for (i = 0; i < nvia; i++) {
+		if ((rc = resolve("--via", &net, via[i], o.mode_mask, snap, &places_buf[i])))
+			goto out;
+		places[i + 1] = places_buf[i].node;
+	}
+	places[nvia + 1] = to.node;
+	mr_error_clear(&e);
+	if ((rc = mr_router_new(&router, &net))) {
+		mr_error_set(&e, rc, NULL, 0, 0, NULL, NULL);
+		rc = fail("route", &e);
+		goto out;
+	}
+	if ((rc = mr_router_route(router, places, nvia + 2, &o, &route, &e))) {
+		rc = fail("route", &e);
+		goto out;
+	}
+	{
+		mr_route_report rep = {&net, &from, &to, &o, &route, 1};
+		rc = mr_report_route(&rep, format, &text, &len);
+	}
+	mr_route_free(&route);
+	if (rc) {
+		mr_error_set(&e, rc, NULL, 0, 0, NULL, NULL);
+		rc = fail("route", &e);
+		goto out;
+	}
+	if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+		fprintf(stderr, "%s route: cannot write the output: %s\n", prog, strerror(errno));
+		rc = mr_exit_status(MR_EIO);
+	}
+out:
+	mr_free(text);
+	mr_router_free(router);
+	mr_net_free(&net);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+
+	if (argc < 2) {
+		fputs(main_help, stderr);
+		return mr_exit_status(MR_EINVAL);
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
+		return fputs(main_help, stdout), 0;
+	if (strcmp(cmd, "help") == 0) {
+		const char *topic = argc > 2 ? argv[2] : "";
+		if (strcmp(topic, "route") == 0)
+			fputs(route_help, stdout);
+		else if (strcmp(topic, "build") == 0)
+			fputs(build_help, stdout);
+		else if (strcmp(topic, "validate") == 0)
+			fputs(validate_help, stdout);
+		else if (strcmp(topic, "info") == 0)
+			fputs(info_help, stdout);
+		else if (!topic[0])
+			fputs(main_help, stdout);
+		else
+			return usage_error("help", "unknown command '%s'", topic);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0)
+		return printf("meridian %s\n", MR_VERSION), 0;
+	/* Each command parses argv from its own name on. */
+	argc--;
+	argv++;
+	optind = 1;
+	if (strcmp(cmd, "route") == 0)
+		return cmd_route(argc, argv);
+	if (strcmp(cmd, "build") == 0)
+		return cmd_build(argc, argv);
+	if (strcmp(cmd, "validate") == 0)
+		return cmd_validate(argc, argv);
+	if (strcmp(cmd, "info") == 0)
+		return cmd_info(argc, argv);
+	fprintf(stderr, "%s: unknown command '%s'\n\n%s", prog, cmd, main_help);
+	return mr_exit_status(MR_EINVAL);
 }

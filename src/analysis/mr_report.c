@@ -1,0 +1,410 @@
+/* mr_report.c: route reports as table, JSON (DESIGN.md output contract), GeoJSON and CSV. */
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+
+#include "core/mr_buf.h"
+#include "meridian/mr_report.h"
+
+static const char *const format_names[] = {
+#define MR__X_FMT(e, s) s,
+	MR_FORMAT_MAP(MR__X_FMT)
+#undef MR__X_FMT
+};
+
+int mr_format_parse(const char *s)
+{
+	int i;
+	for (i = 0; i < MR_FMT_COUNT; i++)
+		if (strcmp(s, format_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *mr_format_name(int f)
+{
+	return f >= 0 && f < MR_FMT_COUNT ? format_names[f] : "?";
+}
+
+/* Figures are printed to 2 decimals: more would claim a precision the data does not have. */
+static double r2(double x)
+{
+	return round(x * 100.0) / 100.0;
+}
+
+/* How a node is named in legs: its UN/LOCODE, else its id. */
+static const char *node_code(const mr_net *net, uint32_t node)
+{
+	const mr_node_rec *n = &net->nodes[node];
+	return n->unlocode ? mr_net_str(net, n->unlocode) : mr_net_str(net, n->id);
+}
+
+static const char *node_name(const mr_net *net, uint32_t node)
+{
+	const mr_node_rec *n = &net->nodes[node];
+	return n->name ? mr_net_str(net, n->name) : mr_net_str(net, n->id);
+}
+
+static const char *border_label(const mr_net *net, uint32_t b)
+{
+	const mr_border_rec *x = &net->borders[b];
+	return x->name ? mr_net_str(net, x->name) : mr_net_str(net, x->id);
+}
+
+static const char *const place_how[] = {"id", "unlocode", "name", "alias", "coordinates"};
+
+static json_t *place_json(const mr_net *net, const mr_place *p)
+{
+	const mr_node_rec *n = &net->nodes[p->node];
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(mr_net_str(net, n->id)));
+	json_object_set_new(o, "name", json_string(node_name(net, p->node)));
+	if (n->unlocode)
+		json_object_set_new(o, "unlocode", json_string(mr_net_str(net, n->unlocode)));
+	if (n->country[0])
+		json_object_set_new(o, "country", json_string(n->country));
+	json_object_set_new(o, "lon", json_real(n->lon));
+	json_object_set_new(o, "lat", json_real(n->lat));
+	json_object_set_new(o, "matched_by", json_string(p->how >= 0 && p->how <= 4 ? place_how[p->how] : "?"));
+	if (p->how == MR_PLACE_COORD)
+		json_object_set_new(o, "snap_km", json_real(r2(p->snap_km)));
+	return o;
+}
+
+static json_t *coords_json(const mr_net *net, const uint32_t *nodes, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+	for (i = 0; i < n; i++) {
+		json_t *c = json_array();
+		json_array_append_new(c, json_real(net->nodes[nodes[i]].lon));
+		json_array_append_new(c, json_real(net->nodes[nodes[i]].lat));
+		json_array_append_new(a, c);
+	}
+	return a;
+}
+
+static json_t *linestring(json_t *coords)
+{
+	json_t *g = json_object();
+	json_object_set_new(g, "type", json_string("LineString"));
+	json_object_set_new(g, "coordinates", coords);
+	return g;
+}
+
+/* Real nodes of a leg, in order: its first node, then each arc's head where it changes. */
+static size_t leg_nodes(const mr_net *net, const mr_route *r, const mr_leg *l, uint32_t *buf)
+{
+	size_t n = 0, i;
+	buf[n++] = l->from_node;
+	for (i = l->first_arc; i < l->first_arc + l->narcs; i++) {
+		uint32_t h = net->vnodes[net->g.head[r->arcs[i]]].node;
+		if (h != buf[n - 1])
+			buf[n++] = h;
+	}
+	return n;
+}
+
+static void leg_figures(json_t *o, const mr_leg *l)
+{
+	json_object_set_new(o, "distance_km", json_real(r2(l->distance_km)));
+	json_object_set_new(o, "duration_h", json_real(r2(l->duration_h)));
+	json_object_set_new(o, "cost_usd", json_real(r2(l->cost_usd)));
+	json_object_set_new(o, "co2e_kg", json_real(r2(l->co2e_kg)));
+	json_object_set_new(o, "handling_h", json_real(r2(l->handling_h)));
+	json_object_set_new(o, "handling_usd", json_real(r2(l->handling_usd)));
+}
+
+static json_t *leg_json(const mr_net *net, const mr_leg *l)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "mode", json_string(mr_mode_name(l->mode)));
+	if (l->mode == MR_MODE_RAIL)
+		json_object_set_new(o, "gauge_mm", json_integer(l->gauge_mm));
+	json_object_set_new(o, "from", json_string(node_code(net, l->from_node)));
+	json_object_set_new(o, "to", json_string(node_code(net, l->to_node)));
+	json_object_set_new(o, "from_name", json_string(node_name(net, l->from_node)));
+	json_object_set_new(o, "to_name", json_string(node_name(net, l->to_node)));
+	leg_figures(o, l);
+	return o;
+}
+
+static json_t *route_json(const mr_net *net, const mr_route *r)
+{
+	json_t *o = json_object(), *a;
+	size_t i;
+	json_object_set_new(o, "distance_km", json_real(r2(r->distance_km)));
+	json_object_set_new(o, "duration_h", json_real(r2(r->duration_h)));
+	json_object_set_new(o, "cost_usd", json_real(r2(r->cost_usd)));
+	json_object_set_new(o, "co2e_kg", json_real(r2(r->co2e_kg)));
+	a = json_array();
+	for (i = 0; i < r->ncountries; i++)
+		json_array_append_new(a, json_string(r->countries[i]));
+	json_object_set_new(o, "countries", a);
+	a = json_array();
+	for (i = 0; i < r->npassages; i++)
+		json_array_append_new(a, json_string(mr_net_str(net, r->passages[i])));
+	json_object_set_new(o, "passages", a);
+	a = json_array();
+	for (i = 0; i < r->nborders; i++)
+		json_array_append_new(a, json_string(border_label(net, r->borders[i])));
+	json_object_set_new(o, "borders", a);
+	json_object_set_new(o, "transfers", json_integer(r->transfers));
+	a = json_array();
+	for (i = 0; i < r->nlegs; i++)
+		json_array_append_new(a, leg_json(net, &r->legs[i]));
+	json_object_set_new(o, "legs", a);
+	json_object_set_new(o, "geometry", linestring(coords_json(net, r->nodes, r->nnodes)));
+	json_object_set_new(o, "objective_value", json_real(r2(r->objective_value)));
+	json_object_set_new(o, "teu", json_real(r->teu));
+	return o;
+}
+
+static json_t *opts_json(const mr_route_opts *o)
+{
+	json_t *j = json_object(), *m = json_array();
+	int i;
+	json_object_set_new(j, "objective", json_string(mr_objective_name(o->objective)));
+	json_object_set_new(j, "vot_usd_per_h", json_real(o->vot_usd_per_h));
+	json_object_set_new(j, "teu", json_real(o->teu));
+	for (i = 0; i < MR_MODE_COUNT; i++)
+		if (!o->mode_mask || (o->mode_mask >> i & 1u))
+			json_array_append_new(m, json_string(mr_mode_name(i)));
+	json_object_set_new(j, "modes", m);
+	json_object_set_new(j, "planned_links", json_boolean(o->allow_planned));
+	m = json_array();
+	for (i = 0; i < (int)o->navoid; i++)
+		json_array_append_new(m, json_string(o->avoid[i]));
+	json_object_set_new(j, "avoid", m);
+	return j;
+}
+
+static int dump(json_t *root, char **out, size_t *len)
+{
+	char *s;
+	if (!root)
+		return MR_ENOMEM;
+	s = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+	json_decref(root);
+	if (!s)
+		return MR_ENOMEM;
+	*len = strlen(s) + 1;
+	*out = mr_malloc(*len + 1);
+	if (!*out) {
+		free(s);
+		return MR_ENOMEM;
+	}
+	memcpy(*out, s, *len - 1);
+	(*out)[*len - 1] = '\n';
+	(*out)[*len] = '\0';
+	free(s);
+	return MR_OK;
+}
+
+static int report_json(const mr_route_report *rep, char **out, size_t *len)
+{
+	json_t *root = json_object(), *routes = json_array();
+	size_t i;
+	json_object_set_new(root, "from", place_json(rep->net, rep->from));
+	json_object_set_new(root, "to", place_json(rep->net, rep->to));
+	json_object_set_new(root, "options", opts_json(rep->opts));
+	for (i = 0; i < rep->nroutes; i++)
+		json_array_append_new(routes, route_json(rep->net, &rep->routes[i]));
+	json_object_set_new(root, "routes", routes);
+	return dump(root, out, len);
+}
+
+static int report_geojson(const mr_route_report *rep, char **out, size_t *len)
+{
+	const mr_net *net = rep->net;
+	json_t *root = json_object(), *feats = json_array();
+	uint32_t *buf = NULL;
+	size_t i, j;
+
+	for (i = 0; i < rep->nroutes; i++) {
+		const mr_route *r = &rep->routes[i];
+		json_t *f = json_object(), *props = route_json(net, r);
+		json_object_del(props, "geometry");
+		json_object_del(props, "legs");
+		json_object_set_new(props, "kind", json_string("route"));
+		json_object_set_new(props, "route", json_integer((json_int_t)i));
+		json_object_set_new(f, "type", json_string("Feature"));
+		json_object_set_new(f, "properties", props);
+		json_object_set_new(f, "geometry", linestring(coords_json(net, r->nodes, r->nnodes)));
+		json_array_append_new(feats, f);
+		buf = mr_realloc(buf, (r->narcs + 2) * sizeof(uint32_t));
+		if (!buf) {
+			json_decref(root);
+			json_decref(feats);
+			return MR_ENOMEM;
+		}
+		for (j = 0; j < r->nlegs; j++) {
+			json_t *lf = json_object(), *lp = leg_json(net, &r->legs[j]);
+			size_t nn = leg_nodes(net, r, &r->legs[j], buf);
+			json_object_set_new(lp, "kind", json_string("leg"));
+			json_object_set_new(lp, "route", json_integer((json_int_t)i));
+			json_object_set_new(lp, "leg", json_integer((json_int_t)j + 1));
+			json_object_set_new(lf, "type", json_string("Feature"));
+			json_object_set_new(lf, "properties", lp);
+			json_object_set_new(lf, "geometry", linestring(coords_json(net, buf, nn)));
+			json_array_append_new(feats, lf);
+		}
+	}
+	mr_free(buf);
+	json_object_set_new(root, "type", json_string("FeatureCollection"));
+	json_object_set_new(root, "features", feats);
+	return dump(root, out, len);
+}
+
+static int report_csv(const mr_route_report *rep, char **out, size_t *len)
+{
+	const mr_net *net = rep->net;
+	mr_buf b = {0};
+	size_t i, j;
+
+	mr_buf_puts(&b, "route,leg,mode,gauge_mm,from,from_name,to,to_name,distance_km,duration_h,cost_usd,co2e_kg,"
+	                "handling_h,handling_usd\n");
+	for (i = 0; i < rep->nroutes; i++) {
+		const mr_route *r = &rep->routes[i];
+		for (j = 0; j < r->nlegs; j++) {
+			const mr_leg *l = &r->legs[j];
+			mr_buf_printf(&b, "%zu,%zu,%s,", i + 1, j + 1, mr_mode_name(l->mode));
+			if (l->mode == MR_MODE_RAIL)
+				mr_buf_printf(&b, "%d", l->gauge_mm);
+			mr_buf_puts(&b, ",");
+			mr_buf_csv(&b, node_code(net, l->from_node));
+			mr_buf_puts(&b, ",");
+			mr_buf_csv(&b, node_name(net, l->from_node));
+			mr_buf_puts(&b, ",");
+			mr_buf_csv(&b, node_code(net, l->to_node));
+			mr_buf_puts(&b, ",");
+			mr_buf_csv(&b, node_name(net, l->to_node));
+			mr_buf_printf(&b, ",%.2f,%.2f,%.2f,%.2f,%.2f,%.2f\n", l->distance_km, l->duration_h, l->cost_usd,
+			              l->co2e_kg, l->handling_h, l->handling_usd);
+		}
+		mr_buf_printf(&b, "%zu,total,,,", i + 1);
+		mr_buf_csv(&b, node_code(net, rep->from->node));
+		mr_buf_puts(&b, ",");
+		mr_buf_csv(&b, node_name(net, rep->from->node));
+		mr_buf_puts(&b, ",");
+		mr_buf_csv(&b, node_code(net, rep->to->node));
+		mr_buf_puts(&b, ",");
+		mr_buf_csv(&b, node_name(net, rep->to->node));
+		mr_buf_printf(&b, ",%.2f,%.2f,%.2f,%.2f,,\n", r->distance_km, r->duration_h, r->cost_usd, r->co2e_kg);
+	}
+	if (b.failed || !b.data) {
+		mr_buf_free(&b);
+		return MR_ENOMEM;
+	}
+	*out = b.data;
+	*len = b.len;
+	return MR_OK;
+}
+
+/* Thousands separators for the table: 16234.5 -> "16,234.5". */
+static const char *grouped(char *buf, size_t size, double x, int decimals)
+{
+	char raw[64], *dot;
+	size_t n, i, o = 0, intlen;
+	int neg = x < 0;
+	snprintf(raw, sizeof(raw), "%.*f", decimals, fabs(x));
+	dot = strchr(raw, '.');
+	intlen = dot ? (size_t)(dot - raw) : strlen(raw);
+	n = strlen(raw);
+	if (neg && o + 1 < size)
+		buf[o++] = '-';
+	for (i = 0; i < n && o + 2 < size; i++) {
+		if (i < intlen && i > 0 && (intlen - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = raw[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static void table_place(mr_buf *b, const mr_net *net, const mr_place *p)
+{
+	const mr_node_rec *n = &net->nodes[p->node];
+	mr_buf_printf(b, "%s (%s%s%s)", node_name(net, p->node), node_code(net, p->node), n->country[0] ? ", " : "",
+	              n->country);
+}
+
+static int report_table(const mr_route_report *rep, char **out, size_t *len)
+{
+	const mr_net *net = rep->net;
+	mr_buf b = {0};
+	char g1[48], g2[48], g3[48];
+	size_t i, j;
+
+	table_place(&b, net, rep->from);
+	mr_buf_puts(&b, " -> ");
+	table_place(&b, net, rep->to);
+	mr_buf_printf(&b, "\nobjective: %s", mr_objective_name(rep->opts->objective));
+	if (rep->opts->objective == MR_BY_GENERALIZED)
+		mr_buf_printf(&b, " (cost + USD %g per hour)", rep->opts->vot_usd_per_h);
+	mr_buf_printf(&b, ", %g TEU\n", rep->opts->teu);
+	if (rep->from->how == MR_PLACE_COORD)
+		mr_buf_printf(&b, "origin snapped %.1f km to %s\n", rep->from->snap_km, node_name(net, rep->from->node));
+	if (rep->to->how == MR_PLACE_COORD)
+		mr_buf_printf(&b, "destination snapped %.1f km to %s\n", rep->to->snap_km, node_name(net, rep->to->node));
+	for (i = 0; i < rep->nroutes; i++) {
+		const mr_route *r = &rep->routes[i];
+		if (rep->nroutes > 1)
+			mr_buf_printf(&b, "\nroute %zu\n", i + 1);
+		mr_buf_printf(&b, "\n %2s  %-5s %5s  %-22s %-22s %10s %8s %10s %9s\n", "#", "mode", "gauge", "from", "to",
+		              "km", "hours", "USD", "kg CO2e");
+		for (j = 0; j < r->nlegs; j++) {
+			const mr_leg *l = &r->legs[j];
+			char gauge[16] = "";
+			if (l->mode == MR_MODE_RAIL)
+				snprintf(gauge, sizeof(gauge), "%d", l->gauge_mm);
+			mr_buf_printf(&b, " %2zu  %-5s %5s  %-22.22s %-22.22s %10s %8.1f %10s %9s\n", j + 1, mr_mode_name(l->mode),
+			              gauge, node_name(net, l->from_node), node_name(net, l->to_node),
+			              grouped(g1, sizeof(g1), l->distance_km, 1), l->duration_h,
+			              grouped(g2, sizeof(g2), l->cost_usd, 0), grouped(g3, sizeof(g3), l->co2e_kg, 1));
+		}
+		mr_buf_printf(&b, "\n total  %s km, %.1f h (%.1f days), USD %s, %s kg CO2e, %u transfer%s\n",
+		              grouped(g1, sizeof(g1), r->distance_km, 1), r->duration_h, r->duration_h / 24.0,
+		              grouped(g2, sizeof(g2), r->cost_usd, 0), grouped(g3, sizeof(g3), r->co2e_kg, 1), r->transfers,
+		              r->transfers == 1 ? "" : "s");
+		mr_buf_puts(&b, " countries ");
+		for (j = 0; j < r->ncountries; j++)
+			mr_buf_printf(&b, "%s%s", j ? " " : "", r->countries[j]);
+		mr_buf_puts(&b, "\n passages  ");
+		for (j = 0; j < r->npassages; j++)
+			mr_buf_printf(&b, "%s%s", j ? ", " : "", mr_net_str(net, r->passages[j]));
+		if (!r->npassages)
+			mr_buf_puts(&b, "none");
+		mr_buf_puts(&b, "\n borders   ");
+		for (j = 0; j < r->nborders; j++)
+			mr_buf_printf(&b, "%s%s", j ? ", " : "", border_label(net, r->borders[j]));
+		if (!r->nborders)
+			mr_buf_puts(&b, "none");
+		mr_buf_puts(&b, "\n");
+	}
+	if (b.failed || !b.data) {
+		mr_buf_free(&b);
+		return MR_ENOMEM;
+	}
+	*out = b.data;
+	*len = b.len;
+	return MR_OK;
+}
+
+int mr_report_route(const mr_route_report *rep, int format, char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	switch (format) {
+	case MR_FMT_TABLE:
+		return report_table(rep, out, len);
+	case MR_FMT_JSON:
+		return report_json(rep, out, len);
+	case MR_FMT_GEOJSON:
+		return report_geojson(rep, out, len);
+	case MR_FMT_CSV:
+		return report_csv(rep, out, len);
+	default:
+		return MR_EINVAL;
+	}
+}

@@ -1,0 +1,548 @@
+/* mr_route.c: objectives and filters turned into arc weights, exact routing through vias, and
+ * the assembly of a route (legs, countries, passages, borders) from its arcs.
+ *
+ * Invariants of a router: w has one weight per arc of the network, recomputed for each query
+ * (O(arcs), cheap beside a search on this network size); the ban arrays are cleared and refilled
+ * per query; nothing else carries state between queries. */
+#include <ctype.h>
+#include <math.h>
+#include <strings.h>
+#include <string.h>
+
+#include "core/mr_vec.h"
+#include "meridian/mr_route.h"
+#include "meridian/mr_search.h"
+
+struct mr_router {
+	const mr_net *net;
+	mr_search *search;
+	double *w;
+	uint8_t *node_ban, *link_ban, *border_ban;
+	MR_VEC(uint32_t) passage_ban; /* string offsets */
+	MR_VEC(uint32_t) country_ban; /* packed 3-letter codes */
+	MR_VEC(mr_seed) targets;
+	MR_VEC(mr_seed) layers;       /* seeds per place, see layer() */
+	MR_VEC(size_t) layer_at;
+	MR_VEC(uint32_t) path;        /* arcs of the whole route, back to front */
+};
+
+static const char *const objective_names[] = {
+#define MR__X_OBJ(e, s) s,
+	MR_OBJECTIVE_MAP(MR__X_OBJ)
+#undef MR__X_OBJ
+};
+static const char *const algorithm_names[] = {
+#define MR__X_ALGO(e, s) s,
+	MR_ALGORITHM_MAP(MR__X_ALGO)
+#undef MR__X_ALGO
+};
+
+const char *mr_objective_name(int o)
+{
+	return o >= 0 && o < MR_BY_COUNT ? objective_names[o] : "?";
+}
+
+int mr_objective_parse(const char *s)
+{
+	int i;
+	for (i = 0; i < MR_BY_COUNT; i++)
+		if (strcmp(s, objective_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *mr_algorithm_name(int a)
+{
+	return a >= 0 && a < MR_ALGO_COUNT ? algorithm_names[a] : "?";
+}
+
+int mr_algorithm_parse(const char *s)
+{
+	int i;
+	for (i = 0; i < MR_ALGO_COUNT; i++)
+		if (strcmp(s, algorithm_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+void mr_route_opts_default(mr_route_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->objective = MR_BY_GENERALIZED;
+	o->algorithm = MR_ALGO_AUTO;
+	o->vot_usd_per_h = MR_DEFAULT_VOT_USD_PER_H;
+	o->teu = 1.0;
+}
+
+void mr_route_free(mr_route *r)
+{
+	if (!r)
+		return;
+	mr_free(r->arcs);
+	mr_free(r->legs);
+	mr_free(r->nodes);
+	mr_free(r->countries);
+	mr_free(r->passages);
+	mr_free(r->borders);
+	memset(r, 0, sizeof(*r));
+}
+
+void mr_router_free(mr_router *r)
+{
+	if (!r)
+		return;
+	mr_search_free(r->search);
+	mr_free(r->w);
+	mr_free(r->node_ban);
+	mr_free(r->link_ban);
+	mr_free(r->border_ban);
+	mr_vec_free(&r->passage_ban);
+	mr_vec_free(&r->country_ban);
+	mr_vec_free(&r->targets);
+	mr_vec_free(&r->layers);
+	mr_vec_free(&r->layer_at);
+	mr_vec_free(&r->path);
+	mr_free(r);
+}
+
+int mr_router_new(mr_router **out, const mr_net *net)
+{
+	mr_router *r = mr_calloc(1, sizeof(*r));
+	int rc;
+
+	*out = NULL;
+	if (!r)
+		return MR_ENOMEM;
+	r->net = net;
+	if ((rc = mr_search_new(&r->search, net->g.n, net->g.m)))
+		goto fail;
+	r->w = mr_malloc(((size_t)net->g.m + 1) * sizeof(double));
+	r->node_ban = mr_calloc((size_t)net->meta.nnodes + 1, 1);
+	r->link_ban = mr_calloc((size_t)net->meta.nlinks + 1, 1);
+	r->border_ban = mr_calloc((size_t)net->meta.nborders + 1, 1);
+	rc = MR_ENOMEM;
+	if (!r->w || !r->node_ban || !r->link_ban || !r->border_ban)
+		goto fail;
+	*out = r;
+	return MR_OK;
+fail:
+	mr_router_free(r);
+	return rc;
+}
+
+static uint32_t pack_country(const char *c)
+{
+	return (uint32_t)(unsigned char)c[0] << 16 | (uint32_t)(unsigned char)c[1] << 8 | (unsigned char)c[2];
+}
+
+static int country_banned(const mr_router *r, const char *c)
+{
+	size_t i;
+	uint32_t k;
+	if (!c[0] || !r->country_ban.n)
+		return 0;
+	k = pack_country(c);
+	for (i = 0; i < r->country_ban.n; i++)
+		if (r->country_ban.v[i] == k)
+			return 1;
+	return 0;
+}
+
+/* Resolve every --avoid item into the ban sets. */
+static int resolve_avoid(mr_router *r, const mr_route_opts *o, mr_error *err)
+{
+	const mr_net *net = r->net;
+	size_t i;
+	uint32_t k;
+
+	memset(r->node_ban, 0, net->meta.nnodes);
+	memset(r->link_ban, 0, net->meta.nlinks);
+	memset(r->border_ban, 0, net->meta.nborders);
+	r->passage_ban.n = 0;
+	r->country_ban.n = 0;
+	for (i = 0; i < o->navoid; i++) {
+		const char *x = o->avoid[i];
+		int found = 0;
+		if (!x || !x[0])
+			continue;
+		for (k = 0; k < net->meta.nlinks; k++) {
+			const mr_link_rec *l = &net->links[k];
+			if (l->passage && strcasecmp(mr_net_str(net, l->passage), x) == 0) {
+				if (mr_vec_push(&r->passage_ban, l->passage))
+					return MR_ENOMEM;
+				found = 1;
+				break;
+			}
+		}
+		if (strlen(x) == 3) {
+			char up[4] = {(char)toupper((unsigned char)x[0]), (char)toupper((unsigned char)x[1]),
+			              (char)toupper((unsigned char)x[2]), 0};
+			for (k = 0; k < net->meta.nnodes && !found; k++)
+				if (strcmp(net->nodes[k].country, up) == 0) {
+					if (mr_vec_push(&r->country_ban, pack_country(up)))
+						return MR_ENOMEM;
+					found = 1;
+				}
+		}
+		for (k = 0; k < net->meta.nborders; k++)
+			if (strcasecmp(mr_net_str(net, net->borders[k].id), x) == 0 ||
+			    (net->borders[k].name && strcasecmp(mr_net_str(net, net->borders[k].name), x) == 0))
+				r->border_ban[k] = 1, found = 1;
+		for (k = 0; k < net->meta.nnodes; k++)
+			if (strcmp(mr_net_str(net, net->nodes[k].id), x) == 0)
+				r->node_ban[k] = 1, found = 1;
+		for (k = 0; k < net->meta.nlinks; k++)
+			if (strcmp(mr_net_str(net, net->links[k].id), x) == 0)
+				r->link_ban[k] = 1, found = 1;
+		if (!found)
+			return mr_error_set(err, MR_ENOTFOUND, NULL, 0, 0, "avoid",
+			                    "'%s' is not a passage, country, border, node or link of this network", x);
+	}
+	return MR_OK;
+}
+
+static double arc_metric(const mr_arc_rec *a, int objective, double vot)
+{
+	switch (objective) {
+	case MR_BY_DISTANCE:
+		return a->distance_km;
+	case MR_BY_TIME:
+		return a->time_h;
+	case MR_BY_COST:
+		return a->cost_usd;
+	case MR_BY_CO2E:
+		return a->co2e_kg;
+	default:
+		return (double)a->cost_usd + vot * (double)a->time_h;
+	}
+}
+
+/* The objective's cost of starting a leg at virtual node v. */
+static double start_metric(const mr_vnode_rec *v, int objective)
+{
+	return (objective == MR_BY_COST || objective == MR_BY_GENERALIZED) ? v->fixed_usd : 0.0;
+}
+
+static int vnode_allowed(const mr_net *net, const mr_route_opts *o, uint32_t v)
+{
+	return !o->mode_mask || (o->mode_mask >> net->vnodes[v].mode & 1u);
+}
+
+static void fill_weights(mr_router *r, const mr_route_opts *o)
+{
+	const mr_net *net = r->net;
+	const mr_graph *g = &net->g;
+	uint32_t v, a;
+
+	for (v = 0; v < g->n; v++) {
+		const mr_vnode_rec *tv = &net->vnodes[v];
+		const mr_node_rec *tn = &net->nodes[tv->node];
+		int tail_ok = vnode_allowed(net, o, v) && !r->node_ban[tv->node] && !country_banned(r, tn->country);
+		for (a = g->first_out[v]; a < g->first_out[v + 1]; a++) {
+			const mr_arc_rec *arc = &net->arcs[a];
+			uint32_t h = g->head[a];
+			const mr_vnode_rec *hv = &net->vnodes[h];
+			int ok = tail_ok && vnode_allowed(net, o, h) && !r->node_ban[hv->node] &&
+			         !country_banned(r, net->nodes[hv->node].country);
+			if (ok && (arc->status == MR_STATUS_CLOSED || (arc->status == MR_STATUS_PLANNED && !o->allow_planned)))
+				ok = 0;
+			if (ok && arc->border != MR_NONE && r->border_ban[arc->border])
+				ok = 0;
+			if (ok && arc->kind == MR_ARC_LINK) {
+				const mr_link_rec *l = &net->links[arc->ref];
+				size_t i;
+				if (r->link_ban[arc->ref] || country_banned(r, l->country))
+					ok = 0;
+				for (i = 0; ok && l->passage && i < r->passage_ban.n; i++)
+					if (r->passage_ban.v[i] == l->passage)
+						ok = 0;
+			}
+			r->w[a] = ok ? arc_metric(arc, o->objective, o->vot_usd_per_h) : INFINITY;
+		}
+	}
+}
+
+/* Seeds for the virtual nodes of a real node that the options allow, with the leg start fee. */
+static int node_seeds(mr_router *r, const mr_route_opts *o, uint32_t node, int with_fee, void *vec)
+{
+	MR_VEC(mr_seed) *out = vec;
+	const mr_node_rec *n = &r->net->nodes[node];
+	uint32_t v;
+	out->n = 0;
+	if (r->node_ban[node])
+		return MR_OK;
+	for (v = n->first_vnode; v < n->first_vnode + n->nvnodes; v++) {
+		mr_seed s;
+		if (!vnode_allowed(r->net, o, v))
+			continue;
+		s.v = v;
+		s.offset = with_fee ? start_metric(&r->net->vnodes[v], o->objective) : 0.0;
+		if (mr_vec_push(out, s))
+			return MR_ENOMEM;
+	}
+	return MR_OK;
+}
+
+static double astar_ratio(const mr_net *net, const mr_route_opts *o)
+{
+	const double *q = net->meta.astar_ratio;
+	switch (o->objective) {
+	case MR_BY_DISTANCE:
+		return q[0];
+	case MR_BY_TIME:
+		return q[1];
+	case MR_BY_COST:
+		return q[2];
+	case MR_BY_CO2E:
+		return q[3];
+	default:
+		/* cost >= q2 * chord and time >= q1 * chord on every arc, so their sum is bounded too. */
+		return q[2] + o->vot_usd_per_h * q[1];
+	}
+}
+
+static int run_search(mr_router *r, int algo, double ratio, const mr_seed *src, size_t nsrc,
+                      const mr_seed *dst, size_t ndst, mr_path *p)
+{
+	const mr_net *net = r->net;
+	switch (algo) {
+	case MR_ALGO_DIJKSTRA:
+		return mr_dijkstra(r->search, &net->g, r->w, src, nsrc, dst, ndst, p);
+	case MR_ALGO_BIDIR:
+		return mr_bidijkstra(r->search, &net->g, r->w, src, nsrc, dst, ndst, p);
+	default:
+		return mr_astar(r->search, &net->g, r->w, net->vxyz, ratio, src, nsrc, dst, ndst, p);
+	}
+}
+
+static int push_unique_u32(uint32_t **arr, size_t *n, uint32_t x)
+{
+	size_t i;
+	uint32_t *p;
+	for (i = 0; i < *n; i++)
+		if ((*arr)[i] == x)
+			return MR_OK;
+	p = mr_realloc(*arr, (*n + 1) * sizeof(uint32_t));
+	if (!p)
+		return MR_ENOMEM;
+	p[(*n)++] = x;
+	*arr = p;
+	return MR_OK;
+}
+
+/* Fill out's derived fields from out->arcs and out->first_vnode. */
+static int assemble(const mr_net *net, mr_route *out)
+{
+	size_t i, cap = out->narcs + 2;
+	uint32_t node = net->vnodes[out->first_vnode].node;
+	double teu = out->teu;
+	double pend_h = 0, pend_usd = net->vnodes[out->first_vnode].fixed_usd, pend_co2 = 0;
+	mr_leg *leg = NULL;
+	int after_transfer = 1;
+
+	out->nodes = mr_malloc(cap * sizeof(uint32_t));
+	out->legs = mr_calloc(cap, sizeof(mr_leg));
+	out->countries = mr_calloc(cap, 4);
+	if (!out->nodes || !out->legs || !out->countries)
+		return MR_ENOMEM;
+	out->nodes[out->nnodes++] = node;
+#define ADD_COUNTRY(c)                                                              \
+	do {                                                                            \
+		size_t k_;                                                                  \
+		int seen_ = !(c)[0];                                                        \
+		for (k_ = 0; k_ < out->ncountries && !seen_; k_++)                          \
+			seen_ = memcmp(out->countries[k_], (c), 4) == 0;                        \
+		if (!seen_)                                                                 \
+			memcpy(out->countries[out->ncountries++], (c), 4);                      \
+	} while (0)
+	ADD_COUNTRY(net->nodes[node].country);
+	for (i = 0; i < out->narcs; i++) {
+		uint32_t a = out->arcs[i];
+		const mr_arc_rec *arc = &net->arcs[a];
+		uint32_t h = net->g.head[a], hn = net->vnodes[h].node;
+		if (arc->kind == MR_ARC_TRANSFER) {
+			pend_h += arc->time_h;
+			pend_usd += arc->cost_usd;
+			pend_co2 += arc->co2e_kg;
+			out->transfers++;
+			after_transfer = 1;
+		} else {
+			const mr_link_rec *l = &net->links[arc->ref];
+			if (!leg || after_transfer || leg->mode != arc->mode || leg->gauge_mm != l->gauge_mm) {
+				leg = &out->legs[out->nlegs++];
+				leg->mode = arc->mode;
+				leg->gauge_mm = l->gauge_mm;
+				leg->from_node = node;
+				leg->first_arc = (uint32_t)i;
+				leg->handling_h = pend_h;
+				leg->handling_usd = pend_usd * teu;
+				leg->duration_h = pend_h;
+				leg->cost_usd = pend_usd * teu;
+				leg->co2e_kg = pend_co2 * teu;
+				pend_h = pend_usd = pend_co2 = 0;
+				after_transfer = 0;
+			}
+			leg->to_node = hn;
+			leg->narcs = (uint32_t)i + 1 - leg->first_arc;
+			leg->distance_km += arc->distance_km;
+			leg->duration_h += arc->time_h;
+			leg->cost_usd += (double)arc->cost_usd * teu;
+			leg->co2e_kg += (double)arc->co2e_kg * teu;
+			if (l->passage && push_unique_u32(&out->passages, &out->npassages, l->passage))
+				return MR_ENOMEM;
+			if (arc->border != MR_NONE) {
+				uint32_t *p = mr_realloc(out->borders, (out->nborders + 1) * sizeof(uint32_t));
+				if (!p)
+					return MR_ENOMEM;
+				out->borders = p;
+				out->borders[out->nborders++] = arc->border;
+			}
+		}
+		if (hn != node) {
+			out->nodes[out->nnodes++] = hn;
+			node = hn;
+			ADD_COUNTRY(net->nodes[hn].country);
+		}
+	}
+#undef ADD_COUNTRY
+	if (leg) { /* handling after the last link (a final transfer) belongs to the last leg */
+		leg->duration_h += pend_h;
+		leg->handling_h += pend_h;
+		leg->cost_usd += pend_usd * teu;
+		leg->handling_usd += pend_usd * teu;
+		leg->co2e_kg += pend_co2 * teu;
+	}
+	for (i = 0; i < out->nlegs; i++) {
+		out->distance_km += out->legs[i].distance_km;
+		out->duration_h += out->legs[i].duration_h;
+		out->cost_usd += out->legs[i].cost_usd;
+		out->co2e_kg += out->legs[i].co2e_kg;
+	}
+	return MR_OK;
+}
+
+/* Seeds of layer k (place k) are layers.v[layer_at.v[k] .. layer_at.v[k+1]). */
+static const mr_seed *layer(const mr_router *r, size_t k, size_t *count)
+{
+	*count = r->layer_at.v[k + 1] - r->layer_at.v[k];
+	return r->layers.v + r->layer_at.v[k];
+}
+
+static int no_route(const mr_net *net, const uint32_t *places, size_t n, mr_error *err)
+{
+	return mr_error_set(err, MR_ENOROUTE, NULL, 0, 0, NULL, "no route from %s to %s%s",
+	                    mr_net_str(net, net->nodes[places[0]].id), mr_net_str(net, net->nodes[places[n - 1]].id),
+	                    n > 2 ? " through the given vias" : "");
+}
+
+int mr_router_route(mr_router *r, const uint32_t *places, size_t n, const mr_route_opts *o,
+                    mr_route *out, mr_error *err)
+{
+	const mr_net *net = r->net;
+	int algo = o->algorithm, rc;
+	double ratio;
+	size_t k, i, cnt;
+	const mr_seed *src;
+	uint32_t start;
+	mr_path p;
+
+	memset(out, 0, sizeof(*out));
+	if (n < 2 || o->objective < 0 || o->objective >= MR_BY_COUNT || o->algorithm < 0 ||
+	    o->algorithm >= MR_ALGO_COUNT || !(o->teu > 0) || !isfinite(o->teu) || !(o->vot_usd_per_h >= 0) ||
+	    !isfinite(o->vot_usd_per_h))
+		return mr_error_set(err, MR_EINVAL, NULL, 0, 0, NULL, "bad routing options");
+	for (i = 0; i < n; i++)
+		if (places[i] >= net->meta.nnodes)
+			return mr_error_set(err, MR_EINVAL, NULL, 0, 0, NULL, "place %zu is not a node", i);
+	if ((rc = resolve_avoid(r, o, err)))
+		return rc;
+	fill_weights(r, o);
+	ratio = astar_ratio(net, o);
+	if (algo == MR_ALGO_AUTO)
+		algo = ratio > 0 ? MR_ALGO_ASTAR : MR_ALGO_BIDIR;
+	out->algorithm = algo;
+	out->teu = o->teu;
+
+	/* Forward pass. Layer 0 holds the origin's virtual nodes with their leg start fee; layer k
+	 * (a via) holds each virtual node of place k with the best cost of reaching it, so the next
+	 * segment may go on in any mode: the whole route is exact, not a chain of greedy pieces. */
+	r->layers.n = 0;
+	r->layer_at.n = 0;
+	if (mr_vec_push(&r->layer_at, 0) || (rc = node_seeds(r, o, places[0], 1, &r->targets)))
+		return MR_ENOMEM;
+	for (i = 0; i < r->targets.n; i++)
+		if (mr_vec_push(&r->layers, r->targets.v[i]))
+			return MR_ENOMEM;
+	if (mr_vec_push(&r->layer_at, r->layers.n))
+		return MR_ENOMEM;
+	for (k = 1; k + 1 < n; k++) {
+		const mr_node_rec *via = &net->nodes[places[k]];
+		uint32_t v;
+		for (v = via->first_vnode; v < via->first_vnode + via->nvnodes; v++) {
+			mr_seed t = {v, 0.0};
+			if (!vnode_allowed(net, o, v) || r->node_ban[places[k]])
+				continue;
+			src = layer(r, k - 1, &cnt);
+			if (!cnt)
+				break;
+			rc = run_search(r, algo, ratio, src, cnt, &t, 1, &p);
+			if (rc == MR_ENOROUTE)
+				continue;
+			if (rc)
+				return rc;
+			out->settled += p.settled;
+			t.offset = p.cost;
+			if (mr_vec_push(&r->layers, t))
+				return MR_ENOMEM;
+		}
+		if (mr_vec_push(&r->layer_at, r->layers.n))
+			return MR_ENOMEM;
+	}
+	src = layer(r, n - 2, &cnt);
+	if (!cnt)
+		return no_route(net, places, n, err);
+	if (n == 2 && places[0] == places[1]) {
+		out->first_vnode = net->nodes[places[0]].first_vnode; /* same place: an empty route */
+		return assemble(net, out);
+	}
+	if ((rc = node_seeds(r, o, places[n - 1], 0, &r->targets)))
+		return rc;
+	if (!r->targets.n)
+		return no_route(net, places, n, err);
+	rc = run_search(r, algo, ratio, src, cnt, r->targets.v, r->targets.n, &p);
+	if (rc == MR_ENOROUTE)
+		return no_route(net, places, n, err);
+	if (rc)
+		return rc;
+	out->objective_value = p.cost;
+	out->settled += p.settled;
+
+	/* Backtrack: segment k is searched again from layer k to the virtual node where segment k+1
+	 * starts. Arcs are collected back to front. */
+	r->path.n = 0;
+	for (;;) {
+		for (i = p.narcs; i-- > 0;)
+			if (mr_vec_push(&r->path, p.arcs[i]))
+				return MR_ENOMEM;
+		start = p.first;
+		if (n-- <= 2)
+			break;
+		{
+			mr_seed t = {start, 0.0};
+			src = layer(r, n - 2, &cnt);
+			if ((rc = run_search(r, algo, ratio, src, cnt, &t, 1, &p)))
+				return rc;
+		}
+	}
+	out->first_vnode = start;
+	out->narcs = r->path.n;
+	out->arcs = mr_malloc((r->path.n + 1) * sizeof(uint32_t));
+	if (!out->arcs)
+		return MR_ENOMEM;
+	for (i = 0; i < r->path.n; i++)
+		out->arcs[i] = r->path.v[r->path.n - 1 - i];
+	rc = assemble(net, out);
+	if (rc)
+		mr_route_free(out);
+	return rc;
+}
