@@ -1,0 +1,34 @@
+# The README's commands. Everything real is in CMake; this file only strings steps together.
+BUILD ?= build
+CMAKE_FLAGS ?=
+JOBS ?= $(shell nproc)
+FROM ?= Mumbai
+TO ?= Moscow
+
+.PHONY: all deps configure build run check check-asan clean
+
+all: build
+
+deps:
+	./scripts/install-deps
+
+configure: deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+# The main job: route on the built-in network.
+run: build
+	./$(BUILD)/meridian route "$(FROM)" "$(TO)"
+
+# Every test: unit, property, CLI golden, corruption, malformed corpus.
+check: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# The same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+check-asan:
+	$(MAKE) check BUILD=build-asan CMAKE_FLAGS="-DMR_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)"
+
+clean:
+	rm -rf build build-asan
