@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 FROM ?= Mumbai
 TO ?= Moscow
 
-.PHONY: all deps configure build run check check-asan clean
+.PHONY: all deps configure build run check check-asan bench clean
 
 all: build
 
@@ -29,6 +29,10 @@ check: build
 # The same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 check-asan:
 	$(MAKE) check BUILD=build-asan CMAKE_FLAGS="-DMR_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)"
+
+# Benchmarks against peers, side by side (prints ratios; asserts nothing about speed).
+bench: build
+	./$(BUILD)/bench_search ../shared
 
 clean:
 	rm -rf build build-asan
