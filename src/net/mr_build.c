@@ -554,7 +554,7 @@ static int make_image(builder *b, void **image_out, size_t *size_out)
 	h->file_size = off;
 	h->nsections = MR_SEC_COUNT;
 	h->header_size = sizeof(mr_file_header);
-	h->checksum = mr__file_checksum(img + sizeof(mr_file_header), off - sizeof(mr_file_header));
+	h->checksum = mr__image_checksum(img, off);
 #undef SEC
 	*image_out = img;
 	*size_out = off;

@@ -10,10 +10,10 @@
 
 #include "net/mr_file.h"
 
-uint64_t mr__file_checksum(const void *data, size_t n)
+uint64_t mr__file_checksum(const void *data, size_t n, uint64_t seed)
 {
 	const unsigned char *p = data;
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
+	uint64_t h = seed ^ 0x9e3779b97f4a7c15ull ^ (uint64_t)n;
 	size_t i = 0;
 
 	for (; i + 8 <= n; i += 8) {
@@ -29,6 +29,15 @@ uint64_t mr__file_checksum(const void *data, size_t n)
 	}
 	h ^= h >> 29;
 	return h;
+}
+
+uint64_t mr__image_checksum(const void *image, size_t size)
+{
+	mr_file_header h;
+	memcpy(&h, image, sizeof(h));
+	h.checksum = 0;
+	return mr__file_checksum((const uint8_t *)image + sizeof(h), size - sizeof(h),
+	                         mr__file_checksum(&h, sizeof(h), 0));
 }
 
 static int check_csr(const uint32_t *first, uint32_t n, uint32_t m)
@@ -272,7 +281,7 @@ int mr_net_load(const char *path, mr_net *out, mr_error *err)
 	else if (h->file_size < size)
 		rc = mr_error_set(err, MR_ECORRUPT, path, 0, 0, NULL, "%zu bytes where the header says %llu", size,
 		                  (unsigned long long)h->file_size);
-	else if (mr__file_checksum((const uint8_t *)map + sizeof(*h), size - sizeof(*h)) != h->checksum)
+	else if (mr__image_checksum(map, size) != h->checksum)
 		rc = mr_error_set(err, MR_ECORRUPT, path, 0, 0, NULL, "checksum mismatch: the file is damaged");
 	else
 		rc = mr__net_attach(out, map, size, path, err);

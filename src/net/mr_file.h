@@ -6,7 +6,7 @@
  *   header (mr_file_header, 64 bytes)
  *   section table (nsections x mr_file_section)
  *   sections, each starting at a multiple of 8 bytes
- * The checksum covers every byte after the header. Sections are fixed by id; each states its
+ * The checksum covers every byte of the file, its own field read as zero. Sections are fixed by id; each states its
  * element size and count, so a reader checks both against its own structs. */
 #ifndef MERIDIAN_MR_FILE_H
 #define MERIDIAN_MR_FILE_H
@@ -51,8 +51,10 @@ _Static_assert(sizeof(mr_border_rec) == 36, "mr_border_rec layout");
 _Static_assert(sizeof(mr_tariff_rec) == 28, "mr_tariff_rec layout");
 _Static_assert(sizeof(mr_net_meta) == 144, "mr_net_meta layout");
 
-/* Checksum of n bytes (64-bit, word-wise multiply-xorshift). */
-uint64_t mr__file_checksum(const void *data, size_t n);
+/* Checksum of n bytes (64-bit, word-wise multiply-xorshift), continuing from seed. */
+uint64_t mr__file_checksum(const void *data, size_t n, uint64_t seed);
+/* Checksum of a whole image: the header with its checksum field zeroed, then the rest. */
+uint64_t mr__image_checksum(const void *image, size_t size);
 /* Check an image's structure (sections, sizes, CSR and index ranges; not the checksum) and point
  * net's arrays into it. The image must stay alive as long as net. */
 int mr__net_attach(mr_net *net, const void *image, size_t size, const char *what, mr_error *err);

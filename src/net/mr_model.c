@@ -1,0 +1,107 @@
+/* mr_model.c: names of modes and statuses, known rail gauges, and freeing a source model. */
+#include <string.h>
+#include <strings.h>
+
+#include "meridian/mr_net.h"
+
+static const char *const mode_names[] = {
+#define MR__X_MODE_NAME(e, s) s,
+	MR_MODE_MAP(MR__X_MODE_NAME)
+#undef MR__X_MODE_NAME
+};
+_Static_assert(sizeof(mode_names) / sizeof(mode_names[0]) == MR_MODE_COUNT, "mode names");
+
+static const char *const status_names[] = {
+#define MR__X_STATUS_NAME(e, s) s,
+	MR_STATUS_MAP(MR__X_STATUS_NAME)
+#undef MR__X_STATUS_NAME
+};
+_Static_assert(sizeof(status_names) / sizeof(status_names[0]) == MR_STATUS_COUNT, "status names");
+
+const char *mr_mode_name(int mode)
+{
+	return mode >= 0 && mode < MR_MODE_COUNT ? mode_names[mode] : "unknown";
+}
+
+/* Case is ignored: "Rail" is rail. */
+int mr_mode_parse(const char *s)
+{
+	int i;
+	if (!s)
+		return -1;
+	for (i = 0; i < MR_MODE_COUNT; i++)
+		if (strcasecmp(s, mode_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *mr_status_name(int status)
+{
+	return status >= 0 && status < MR_STATUS_COUNT ? status_names[status] : "unknown";
+}
+
+int mr_status_parse(const char *s)
+{
+	int i;
+	if (!s)
+		return -1;
+	for (i = 0; i < MR_STATUS_COUNT; i++)
+		if (strcasecmp(s, status_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Russian/CIS broad, standard, Indian broad, Cape and metre gauge. */
+int mr_gauge_known(int gauge_mm)
+{
+	switch (gauge_mm) {
+	case 1520:
+	case 1435:
+	case 1676:
+	case 1067:
+	case 1000:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void mr_src_free(mr_src *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; s->nodes && i < s->nnodes; i++) {
+		mr_src_node *n = &s->nodes[i];
+		mr_free(n->id);
+		mr_free(n->name);
+		mr_free(n->type);
+		mr_free(n->unlocode);
+		mr_free(n->aliases);
+	}
+	for (i = 0; s->links && i < s->nlinks; i++) {
+		mr_src_link *l = &s->links[i];
+		mr_free(l->id);
+		mr_free(l->tags);
+		mr_free(l->source);
+		mr_free(l->passage);
+		mr_free(l->name);
+	}
+	for (i = 0; s->transfers && i < s->ntransfers; i++)
+		mr_free(s->transfers[i].source);
+	for (i = 0; s->borders && i < s->nborders; i++) {
+		mr_free(s->borders[i].id);
+		mr_free(s->borders[i].name);
+		mr_free(s->borders[i].source);
+	}
+	for (i = 0; s->tariffs && i < s->ntariffs; i++)
+		mr_free(s->tariffs[i].source);
+	mr_free(s->nodes);
+	mr_free(s->links);
+	mr_free(s->transfers);
+	mr_free(s->borders);
+	mr_free(s->tariffs);
+	mr_free(s->dir);
+	memset(s, 0, sizeof(*s));
+}
