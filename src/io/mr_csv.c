@@ -199,7 +199,7 @@ static int is_blank(const char *s)
 static int parse_row(mr_csv *c, mr_error *err, int *ioerr)
 {
 	int ch, toolong = 0;
-	char shown[8];
+	char shown[16];
 
 	for (;;) {
 		if (start_field(c))
@@ -245,7 +245,7 @@ static int parse_row(mr_csv *c, mr_error *err, int *ioerr)
 				if (ch >= 0x20 && ch < 0x7f)
 					snprintf(shown, sizeof(shown), "'%c'", ch);
 				else
-					snprintf(shown, sizeof(shown), "0x%02X", (unsigned)ch);
+					snprintf(shown, sizeof(shown), "0x%02X", (unsigned)ch & 0xffu);
 				if (skip_line(c, ioerr))
 					return nul_error(c, err);
 				mr_error_set(err, MR_EPARSE, c->path, c->row_line, col, NULL,

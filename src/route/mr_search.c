@@ -6,8 +6,8 @@
  *   bw[v]  backward label: distance to the targets (offsets included) and the forward arc that
  *          leaves v towards the targets (MR_NONE for a target seed). A* keeps its cached
  *          heuristic h(v) in bw[v].d instead. Valid iff stamp == gen.
- *   tg[v]  target mark {off, stamp, aux} (Dijkstra and A*): v is a target with offset `off`
- *          (the smallest given for v) iff stamp == gen; aux = 1 once v has been settled.
+ *   tg[v]  target mark {off, stamp} (Dijkstra and A*): v is a target with offset `off` (the
+ *          smallest given for v) iff stamp == gen.
  * `gen` grows by one per search, so starting a search invalidates every label in O(1); on the
  * (4-billion-search) wrap-around the stamps are zeroed once. The heaps are cleared at the start
  * of each search in O(their size), i.e. O(vertices touched by the previous search). Hence a
@@ -16,12 +16,16 @@
  *
  * A vertex is settled in a direction when it has been popped from that direction's heap: it has
  * a valid label and is no longer in the heap (the heaps are not cleared at the end of a search,
- * which is what mr_search_dist relies on). With non-negative weights Dijkstra never improves a
- * settled label, so parent arcs form a tree and every tree path is simple.
+ * which is what mr_search_dist relies on). A vertex is settled at most once per direction and
+ * its label never changes afterwards: with w >= 0 a settled label cannot improve, and the
+ * relaxations ignore the improvements that negative weights (or, in A*, an h made inconsistent
+ * by one ulp of rounding) would bring. Hence a search ends after at most n pops per direction,
+ * every parent arc comes from a vertex settled earlier, parent chains are simple paths, and no
+ * input can make a search loop or overrun the path buffer. Negative weights break the contract
+ * all the same: the answer is then not optimal.
  *
  * Arcs with weight INFINITY (or NaN) are never used: the candidate distance d + w is then not
- * smaller than any label. Negative weights break the contract; they cannot make us loop forever
- * or overrun a buffer (path walks are bounded by n), but the answer is then meaningless. */
+ * smaller than any label. */
 #include <math.h>
 #include <string.h>
 
@@ -37,7 +41,6 @@ typedef struct label {
 typedef struct tmark {
 	double off;
 	uint32_t stamp;
-	uint32_t aux;
 } tmark;
 
 _Static_assert(sizeof(label) == 16, "a label should fill a quarter of a cache line");
@@ -184,7 +187,6 @@ static uint32_t mark_targets(mr_search *s, const mr_seed *x, size_t k)
 		if (t->stamp != s->gen) {
 			t->stamp = s->gen;
 			t->off = x[i].offset;
-			t->aux = 0;
 			distinct++;
 		} else if (x[i].offset < t->off) {
 			t->off = x[i].offset;
@@ -210,16 +212,13 @@ static uint32_t arc_tail(const mr_graph *g, uint32_t a)
 	return lo;
 }
 
-/* Write the forward tree path that ends at v into path[0..*len), last arc first, and return
- * its first vertex (a source). Returns MR_NONE if the chain is longer than a simple path, which
- * only negative weights can cause: with w >= 0 a label is only replaced by a strictly smaller
- * one derived from a vertex that is not its descendant, so parent arcs never form a cycle. */
+/* Write the forward parent chain that ends at v into path[0..*len), last arc first, and return
+ * its first vertex (a source). Each step goes to a vertex settled earlier, so there are at most
+ * n - 1 steps. */
 static uint32_t walk_forward(mr_search *s, const mr_graph *g, uint32_t v, uint32_t *len)
 {
 	uint32_t k = 0, a;
 	while ((a = s->fw[v].arc) != MR_NONE) {
-		if (k + 1 >= g->n)
-			return MR_NONE;
 		s->path[k++] = a;
 		v = arc_tail(g, a);
 	}
@@ -238,14 +237,11 @@ static void reverse(uint32_t *x, uint32_t k)
 }
 
 /* Fill out with the forward tree path to t (Dijkstra, A*). */
-static int forward_path(mr_search *s, const mr_graph *g, uint32_t t, double cost, uint32_t settled,
-                        mr_path *out)
+static void forward_path(mr_search *s, const mr_graph *g, uint32_t t, double cost, uint32_t settled,
+                         mr_path *out)
 {
 	uint32_t k, first = walk_forward(s, g, t, &k);
-	if (first == MR_NONE) {
-		set_empty(s, out, settled);
-		return MR_EINVAL;
-	}
+
 	reverse(s->path, k);
 	out->cost = cost;
 	out->arcs = s->path;
@@ -253,7 +249,6 @@ static int forward_path(mr_search *s, const mr_graph *g, uint32_t t, double cost
 	out->first = first;
 	out->last = t;
 	out->settled = settled;
-	return MR_OK;
 }
 
 /* ---- Dijkstra ---- */
@@ -297,11 +292,8 @@ int mr_dijkstra(mr_search *s, const mr_graph *g, const double *w, const mr_seed 
 				best = du + s->tg[u].off;
 				best_t = u;
 			}
-			if (!s->tg[u].aux) { /* first time this target is settled */
-				s->tg[u].aux = 1;
-				if (--remaining == 0)
-					break; /* every target has its exact distance */
-			}
+			if (--remaining == 0)
+				break; /* every target has its exact distance */
 		}
 		for (a = first_out[u], end = first_out[u + 1]; a < end; a++) {
 			uint32_t v = head[a];
@@ -314,10 +306,10 @@ int mr_dijkstra(mr_search *s, const mr_graph *g, const double *w, const mr_seed 
 				L->d = nd;
 				L->arc = a;
 				mr_heap_push(h, v, nd);
-			} else if (nd < L->d) {
+			} else if (nd < L->d && mr_heap_contains(h, v)) { /* settled: final */
 				L->d = nd;
 				L->arc = a;
-				mr_heap_push_or_decrease(h, v, nd);
+				mr_heap_decrease(h, v, nd);
 			}
 		}
 	}
@@ -330,7 +322,8 @@ int mr_dijkstra(mr_search *s, const mr_graph *g, const double *w, const mr_seed 
 		set_empty(s, out, settled);
 		return MR_ENOROUTE;
 	}
-	return forward_path(s, g, best_t, best, settled, out);
+	forward_path(s, g, best_t, best, settled, out);
+	return MR_OK;
 }
 
 /* ---- bidirectional Dijkstra ----
@@ -371,21 +364,14 @@ int mr_dijkstra(mr_search *s, const mr_graph *g, const double *w, const mr_seed 
  * only on a strict improvement. (Only if rounding absorbed a strict label decrease, e.g. with
  * offsets near 1e18, could the result repeat a vertex; it is then a walk around a cycle of
  * zero rounded cost, still within the 2n-arc buffer.) */
-static int bidi_path(mr_search *s, const mr_graph *g, uint32_t meet, double cost, uint32_t settled,
-                     mr_path *out)
+static void bidi_path(mr_search *s, const mr_graph *g, uint32_t meet, double cost, uint32_t settled,
+                      mr_path *out)
 {
-	uint32_t kf, kb = 0, v = meet, first;
+	uint32_t kf, kb = 0, v = meet, first, a;
 
 	first = walk_forward(s, g, meet, &kf);
-	if (first == MR_NONE)
-		goto corrupt;
 	reverse(s->path, kf);
-	for (;;) {
-		uint32_t a = s->bw[v].arc;
-		if (a == MR_NONE)
-			break;
-		if (kb + 1 >= g->n)
-			goto corrupt; /* longer than a simple path: only with negative weights */
+	while ((a = s->bw[v].arc) != MR_NONE) { /* at most n - 1 steps, as walk_forward */
 		s->path[kf + kb++] = a;
 		v = g->head[a];
 	}
@@ -395,10 +381,6 @@ static int bidi_path(mr_search *s, const mr_graph *g, uint32_t meet, double cost
 	out->first = first;
 	out->last = v;
 	out->settled = settled;
-	return MR_OK;
-corrupt:
-	set_empty(s, out, settled);
-	return MR_EINVAL;
 }
 
 int mr_bidijkstra(mr_search *s, const mr_graph *g, const double *w, const mr_seed *src, size_t nsrc,
@@ -461,10 +443,10 @@ int mr_bidijkstra(mr_search *s, const mr_graph *g, const double *w, const mr_see
 					L->d = nd;
 					L->arc = a;
 					mr_heap_push(hf, v, nd);
-				} else if (nd < L->d) {
+				} else if (nd < L->d && mr_heap_contains(hf, v)) {
 					L->d = nd;
 					L->arc = a;
-					mr_heap_push_or_decrease(hf, v, nd);
+					mr_heap_decrease(hf, v, nd);
 				} else {
 					continue;
 				}
@@ -486,10 +468,10 @@ int mr_bidijkstra(mr_search *s, const mr_graph *g, const double *w, const mr_see
 					L->d = nd;
 					L->arc = fa;
 					mr_heap_push(hb, x, nd);
-				} else if (nd < L->d) {
+				} else if (nd < L->d && mr_heap_contains(hb, x)) {
 					L->d = nd;
 					L->arc = fa;
-					mr_heap_push_or_decrease(hb, x, nd);
+					mr_heap_decrease(hb, x, nd);
 				} else {
 					continue;
 				}
@@ -505,7 +487,8 @@ int mr_bidijkstra(mr_search *s, const mr_graph *g, const double *w, const mr_see
 		set_empty(s, out, settled);
 		return MR_ENOROUTE;
 	}
-	return bidi_path(s, g, meet, mu, settled, out);
+	bidi_path(s, g, meet, mu, settled, out);
+	return MR_OK;
 }
 
 /* ---- A* ----
@@ -590,23 +573,25 @@ int mr_astar(mr_search *s, const mr_graph *g, const double *w, const double *xyz
 				best = gu + s->tg[u].off;
 				best_t = u;
 			}
-			if (!s->tg[u].aux) {
-				s->tg[u].aux = 1;
-				if (--remaining == 0)
-					break;
-			}
+			if (--remaining == 0)
+				break;
 		}
 		for (a = first_out[u], end = first_out[u + 1]; a < end; a++) {
 			uint32_t v = head[a];
 			double nd = gu + w[a];
 			label *L = &fw[v];
-			if (L->stamp == gen ? nd < L->d : nd < INFINITY) {
+			if (L->stamp != gen) {
+				if (!(nd < INFINITY))
+					continue;
 				L->stamp = gen;
 				L->d = nd;
 				L->arc = a;
-				/* pushes v again if it was settled: only possible when rounding makes h
-				 * inconsistent by an ulp, and then re-expanding v keeps the answer exact */
-				mr_heap_push_or_decrease(h, v, nd + (use_h ? astar_h(s, xyz, ratio, dst, ndst, v) : 0.0));
+				mr_heap_push(h, v, nd + (use_h ? astar_h(s, xyz, ratio, dst, ndst, v) : 0.0));
+			} else if (nd < L->d && mr_heap_contains(h, v)) {
+				L->d = nd;
+				L->arc = a;
+				/* h(v) is cached; the new key is not larger than the old one */
+				mr_heap_decrease(h, v, nd + (use_h ? s->bw[v].d : 0.0));
 			}
 		}
 	}
@@ -615,6 +600,6 @@ int mr_astar(mr_search *s, const mr_graph *g, const double *w, const double *xyz
 		set_empty(s, out, settled);
 		return MR_ENOROUTE;
 	}
-	/* the label, not `best`: equal unless rounding reopened best_t after it was popped */
-	return forward_path(s, g, best_t, fw[best_t].d + s->tg[best_t].off, settled, out);
+	forward_path(s, g, best_t, best, settled, out);
+	return MR_OK;
 }
