@@ -1,13 +1,13 @@
 /* mr_heap.c: addressable 4-ary min-heap of uint32 items keyed by double, with decrease-key.
  *
  * Invariants (between calls):
- *   - items[0 .. size-1] are distinct items < capacity, in heap order: for every i > 0,
- *     key[items[i]] >= key[items[(i-1)/4]] (children of i are 4i+1 .. 4i+4);
- *   - pos[items[i]] == i for i < size, and pos[x] == MR_HEAP_ABSENT for every other item x;
- *   - key[x] is meaningful only while x is in the heap.
+ *   - e[0 .. size-1] hold distinct items < capacity, in heap order: for every i > 0,
+ *     e[i].key >= e[(i-1)/4].key (children of i are 4i+1 .. 4i+4);
+ *   - pos[e[i].item] == i for i < size, and pos[x] == MR_HEAP_ABSENT for every other item x.
  * All arrays are allocated once by mr_heap_init; push, pop, decrease and clear never allocate.
- * A 4-ary heap is shallower than a binary one (fewer cache misses on sift-up, which is what
- * decrease-key does) and its four children's items share one cache line.
+ * A 4-ary heap is shallower than a binary one (fewer moves on sift-up, which is what
+ * decrease-key does); keeping each key beside its item lets a sift-down read the four children
+ * (64 contiguous bytes) without touching another array.
  * Keys must not be NaN (comparisons with NaN would break the order silently). */
 #include <string.h>
 
@@ -20,10 +20,9 @@ int mr_heap_init(mr_heap *h, uint32_t capacity)
 	memset(h, 0, sizeof(*h));
 	if (capacity == MR_HEAP_ABSENT)
 		return MR_EINVAL; /* item ids must stay below the sentinel */
-	h->items = mr_calloc(n, sizeof(*h->items));
+	h->e = mr_calloc(n, sizeof(*h->e));
 	h->pos = mr_calloc(n, sizeof(*h->pos));
-	h->key = mr_calloc(n, sizeof(*h->key));
-	if (!h->items || !h->pos || !h->key) {
+	if (!h->e || !h->pos) {
 		mr_heap_free(h);
 		return MR_ENOMEM;
 	}
@@ -34,9 +33,8 @@ int mr_heap_init(mr_heap *h, uint32_t capacity)
 
 void mr_heap_free(mr_heap *h)
 {
-	mr_free(h->items);
+	mr_free(h->e);
 	mr_free(h->pos);
-	mr_free(h->key);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -44,76 +42,68 @@ void mr_heap_clear(mr_heap *h)
 {
 	uint32_t i;
 	for (i = 0; i < h->size; i++)
-		h->pos[h->items[i]] = MR_HEAP_ABSENT;
+		h->pos[h->e[i].item] = MR_HEAP_ABSENT;
 	h->size = 0;
 }
 
-/* Move `item` with key k up from the hole at index i until its parent's key is <= k, then
- * store it there. The hole's previous content is ignored (it is overwritten). */
+/* Move (item, k) up from the hole at index i until its parent's key is <= k, then store it. */
 static inline void sift_up(mr_heap *h, uint32_t i, uint32_t item, double k)
 {
-	uint32_t *items = h->items, *pos = h->pos;
-	const double *key = h->key;
+	mr_heap_entry *e = h->e;
+	uint32_t *pos = h->pos;
 
 	while (i > 0) {
 		uint32_t p = (i - 1) >> 2;
-		uint32_t pit = items[p];
-		if (key[pit] <= k)
+		if (e[p].key <= k)
 			break;
-		items[i] = pit;
-		pos[pit] = i;
+		e[i] = e[p];
+		pos[e[i].item] = i;
 		i = p;
 	}
-	items[i] = item;
+	e[i].key = k;
+	e[i].item = item;
 	pos[item] = i;
 }
 
-/* Move `item` with key k down from the hole at index i until no child has a smaller key. */
+/* Move (item, k) down from the hole at index i until no child has a smaller key. */
 static inline void sift_down(mr_heap *h, uint32_t i, uint32_t item, double k)
 {
-	uint32_t *items = h->items, *pos = h->pos;
-	const double *key = h->key;
+	mr_heap_entry *e = h->e;
+	uint32_t *pos = h->pos;
 	uint64_t size = h->size;
 
 	for (;;) {
-		uint64_t c = 4 * (uint64_t)i + 1, end, j;
-		uint32_t best, bit;
+		uint64_t c = 4 * (uint64_t)i + 1, end, j, best;
 		double bk;
 
 		if (c >= size)
 			break;
 		end = c + 4 < size ? c + 4 : size;
-		best = (uint32_t)c;
-		bit = items[c];
-		bk = key[bit];
-		for (j = c + 1; j < end; j++) {
-			uint32_t it = items[j];
-			double kj = key[it];
-			if (kj < bk) {
-				bk = kj;
-				bit = it;
-				best = (uint32_t)j;
+		best = c;
+		bk = e[c].key;
+		for (j = c + 1; j < end; j++)
+			if (e[j].key < bk) {
+				bk = e[j].key;
+				best = j;
 			}
-		}
 		if (bk >= k)
 			break;
-		items[i] = bit;
-		pos[bit] = i;
-		i = best;
+		e[i] = e[best];
+		pos[e[i].item] = i;
+		i = (uint32_t)best;
 	}
-	items[i] = item;
+	e[i].key = k;
+	e[i].item = item;
 	pos[item] = i;
 }
 
 void mr_heap_push(mr_heap *h, uint32_t item, double key)
 {
-	h->key[item] = key;
 	sift_up(h, h->size++, item, key);
 }
 
 void mr_heap_decrease(mr_heap *h, uint32_t item, double key)
 {
-	h->key[item] = key;
 	sift_up(h, h->pos[item], item, key);
 }
 
@@ -122,11 +112,10 @@ int mr_heap_push_or_decrease(mr_heap *h, uint32_t item, double key)
 	uint32_t p = h->pos[item];
 
 	if (p == MR_HEAP_ABSENT) {
-		mr_heap_push(h, item, key);
+		sift_up(h, h->size++, item, key);
 		return 1;
 	}
-	if (key < h->key[item]) {
-		h->key[item] = key;
+	if (key < h->e[p].key) {
 		sift_up(h, p, item, key);
 		return 1;
 	}
@@ -135,14 +124,13 @@ int mr_heap_push_or_decrease(mr_heap *h, uint32_t item, double key)
 
 uint32_t mr_heap_pop(mr_heap *h, double *key_out)
 {
-	uint32_t top = h->items[0];
-	uint32_t last;
+	mr_heap_entry top = h->e[0], last;
 
 	if (key_out)
-		*key_out = h->key[top];
-	h->pos[top] = MR_HEAP_ABSENT;
-	last = h->items[--h->size];
+		*key_out = top.key;
+	h->pos[top.item] = MR_HEAP_ABSENT;
+	last = h->e[--h->size];
 	if (h->size > 0)
-		sift_down(h, 0, last, h->key[last]);
-	return top;
+		sift_down(h, 0, last.item, last.key);
+	return top.item;
 }
