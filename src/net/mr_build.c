@@ -430,37 +430,18 @@ static int make_image(builder *b, void **image_out, size_t *size_out)
 	uint32_t *first_out, *head, *first_in, *tail_in, *in_arc, *fill = NULL;
 	mr_arc_rec *arcs;
 	double *xyz;
-	static const uint32_t elsize[MR_SEC_COUNT] = {
-		sizeof(mr_net_meta), sizeof(mr_node_rec), sizeof(mr_vnode_rec), 3 * sizeof(double),
-		sizeof(mr_arc_rec), 4, 4, 4, 4, 4, sizeof(mr_link_rec), sizeof(mr_transfer_rec),
-		sizeof(mr_border_rec), sizeof(mr_tariff_rec), 1};
 	uint64_t count[MR_SEC_COUNT];
 
-	count[MR_SEC_META] = 1;
-	count[MR_SEC_NODES] = b->meta.nnodes;
-	count[MR_SEC_VNODES] = n;
-	count[MR_SEC_VXYZ] = n;
-	count[MR_SEC_ARCS] = m;
-	count[MR_SEC_FIRST_OUT] = (uint64_t)n + 1;
-	count[MR_SEC_HEAD] = m;
-	count[MR_SEC_FIRST_IN] = (uint64_t)n + 1;
-	count[MR_SEC_TAIL_IN] = m;
-	count[MR_SEC_IN_ARC] = m;
-	count[MR_SEC_LINKS] = b->meta.nlinks;
-	count[MR_SEC_TRANSFERS] = b->meta.ntransfers;
-	count[MR_SEC_BORDERS] = b->meta.nborders;
-	count[MR_SEC_TARIFFS] = b->meta.ntariffs;
-	count[MR_SEC_STRINGS] = b->st.size;
 	b->meta.strings_size = b->st.size;
-
+	mr__section_counts(&b->meta, count);
 	off = sizeof(mr_file_header) + sizeof(sec);
 	for (i = 0; i < MR_SEC_COUNT; i++) {
 		off = (off + 7) & ~(size_t)7;
 		sec[i].id = (uint32_t)i;
-		sec[i].elsize = elsize[i];
+		sec[i].elsize = mr__section_elsize[i];
 		sec[i].offset = off;
 		sec[i].count = count[i];
-		off += (size_t)(elsize[i] * count[i]);
+		off += (size_t)(mr__section_elsize[i] * count[i]);
 	}
 	off = (off + 7) & ~(size_t)7;
 	img = mr_calloc(1, off);

@@ -10,6 +10,30 @@
 
 #include "net/mr_file.h"
 
+const uint32_t mr__section_elsize[MR_SEC_COUNT] = {
+	sizeof(mr_net_meta), sizeof(mr_node_rec), sizeof(mr_vnode_rec), 3 * sizeof(double),
+	sizeof(mr_arc_rec), 4, 4, 4, 4, 4, sizeof(mr_link_rec), sizeof(mr_transfer_rec),
+	sizeof(mr_border_rec), sizeof(mr_tariff_rec), 1};
+
+void mr__section_counts(const mr_net_meta *m, uint64_t count[MR_SEC_COUNT])
+{
+	count[MR_SEC_META] = 1;
+	count[MR_SEC_NODES] = m->nnodes;
+	count[MR_SEC_VNODES] = m->nvnodes;
+	count[MR_SEC_VXYZ] = m->nvnodes;
+	count[MR_SEC_ARCS] = m->narcs;
+	count[MR_SEC_FIRST_OUT] = (uint64_t)m->nvnodes + 1;
+	count[MR_SEC_HEAD] = m->narcs;
+	count[MR_SEC_FIRST_IN] = (uint64_t)m->nvnodes + 1;
+	count[MR_SEC_TAIL_IN] = m->narcs;
+	count[MR_SEC_IN_ARC] = m->narcs;
+	count[MR_SEC_LINKS] = m->nlinks;
+	count[MR_SEC_TRANSFERS] = m->ntransfers;
+	count[MR_SEC_BORDERS] = m->nborders;
+	count[MR_SEC_TARIFFS] = m->ntariffs;
+	count[MR_SEC_STRINGS] = m->strings_size;
+}
+
 uint64_t mr__file_checksum(const void *data, size_t n, uint64_t seed)
 {
 	const unsigned char *p = data;
@@ -62,10 +86,6 @@ int mr__net_attach(mr_net *net, const void *image, size_t size, const char *what
 	const mr_file_header *h = image;
 	const mr_file_section *sec;
 	const mr_net_meta *m;
-	static const uint32_t elsize[MR_SEC_COUNT] = {
-		sizeof(mr_net_meta), sizeof(mr_node_rec), sizeof(mr_vnode_rec), 3 * sizeof(double),
-		sizeof(mr_arc_rec), 4, 4, 4, 4, 4, sizeof(mr_link_rec), sizeof(mr_transfer_rec),
-		sizeof(mr_border_rec), sizeof(mr_tariff_rec), 1};
 	uint64_t expect[MR_SEC_COUNT];
 	uint32_t i, n, arcs;
 
@@ -76,10 +96,10 @@ int mr__net_attach(mr_net *net, const void *image, size_t size, const char *what
 		return BAD(MR_ECORRUPT, "header names %u sections of a %u-byte header", h->nsections, h->header_size);
 	sec = (const mr_file_section *)(img + sizeof(mr_file_header));
 	for (i = 0; i < MR_SEC_COUNT; i++) {
-		if (sec[i].id != i || sec[i].elsize != elsize[i])
+		if (sec[i].id != i || sec[i].elsize != mr__section_elsize[i])
 			return BAD(MR_ECORRUPT, "section %u has id %u and element size %u (expected %u)", i, sec[i].id,
-			           sec[i].elsize, elsize[i]);
-		if (sec[i].offset % 8 || sec[i].offset > size || sec[i].count > (size - sec[i].offset) / elsize[i])
+			           sec[i].elsize, mr__section_elsize[i]);
+		if (sec[i].offset % 8 || sec[i].offset > size || sec[i].count > (size - sec[i].offset) / mr__section_elsize[i])
 			return BAD(MR_ECORRUPT, "section %u lies outside the file", i);
 	}
 	if (sec[MR_SEC_META].count != 1)
@@ -87,21 +107,7 @@ int mr__net_attach(mr_net *net, const void *image, size_t size, const char *what
 	m = (const mr_net_meta *)(img + sec[MR_SEC_META].offset);
 	n = m->nvnodes;
 	arcs = m->narcs;
-	expect[MR_SEC_META] = 1;
-	expect[MR_SEC_NODES] = m->nnodes;
-	expect[MR_SEC_VNODES] = n;
-	expect[MR_SEC_VXYZ] = n;
-	expect[MR_SEC_ARCS] = arcs;
-	expect[MR_SEC_FIRST_OUT] = (uint64_t)n + 1;
-	expect[MR_SEC_HEAD] = arcs;
-	expect[MR_SEC_FIRST_IN] = (uint64_t)n + 1;
-	expect[MR_SEC_TAIL_IN] = arcs;
-	expect[MR_SEC_IN_ARC] = arcs;
-	expect[MR_SEC_LINKS] = m->nlinks;
-	expect[MR_SEC_TRANSFERS] = m->ntransfers;
-	expect[MR_SEC_BORDERS] = m->nborders;
-	expect[MR_SEC_TARIFFS] = m->ntariffs;
-	expect[MR_SEC_STRINGS] = m->strings_size;
+	mr__section_counts(m, expect);
 	for (i = 0; i < MR_SEC_COUNT; i++)
 		if (sec[i].count != expect[i])
 			return BAD(MR_ECORRUPT, "section %u holds %llu elements, metadata says %llu", i,

@@ -51,6 +51,11 @@ _Static_assert(sizeof(mr_border_rec) == 36, "mr_border_rec layout");
 _Static_assert(sizeof(mr_tariff_rec) == 28, "mr_tariff_rec layout");
 _Static_assert(sizeof(mr_net_meta) == 144, "mr_net_meta layout");
 
+/* Element size of each section, and the element count each must hold for a network with
+ * metadata m. Shared by the builder (layout) and the loader (checks). */
+extern const uint32_t mr__section_elsize[MR_SEC_COUNT];
+void mr__section_counts(const mr_net_meta *m, uint64_t count[MR_SEC_COUNT]);
+
 /* Checksum of n bytes (64-bit, word-wise multiply-xorshift), continuing from seed. */
 uint64_t mr__file_checksum(const void *data, size_t n, uint64_t seed);
 /* Checksum of a whole image: the header with its checksum field zeroed, then the rest. */
