@@ -32,6 +32,10 @@ expect_status "unknown avoid" 4 "$bin" route Mumbai Moscow --avoid panama-canal-
 [[ $err == *"'panama-canal-x' is not a passage"* ]] && ok "unknown avoid message" || bad "unknown avoid message" "$err"
 expect_status "coordinate too far" 4 "$bin" route 0,0 Moscow
 expect_status "coordinate out of range" 2 "$bin" route 200,10 Moscow
+expect_status "negative longitude is a place" 4 "$bin" route -0.12,51.5 Moscow
+[[ $err == *"no node within"* ]] && ok "negative longitude parsed" || bad "negative longitude parsed" "$err"
+expect_status "negative coordinate snaps" 0 "$bin" route 72.95,18.95 -- 37.6,55.75
+expect_status "option value not taken for a place" 2 "$bin" route Mumbai Moscow --teu -1
 expect_status "no route" 3 "$bin" route Mumbai Moscow --modes rail
 [[ $err == *"no route"* ]] && ok "no route message" || bad "no route message" "$err"
 expect_status "no route when everything avoided" 3 "$bin" route Mumbai Moscow --avoid IRN,suez
