@@ -92,9 +92,21 @@ typedef struct mr_src {
 	mr_src_border *borders;
 	mr_src_tariff *tariffs;
 	size_t nnodes, nlinks, ntransfers, nborders, ntariffs;
+	/* capacities, used by mr_src_add_*; 0 means "exactly n" (arrays from the CSV reader) */
+	size_t cnodes, clinks, ctransfers, cborders, ctariffs;
 } mr_src;
 
 MR_API void mr_src_free(mr_src *s); /* accepts a zeroed or half-filled mr_src; zeroes it */
+
+/* Building a source network in memory (importers). Each call copies the record and every
+ * string in it (NULL strings become ""), appends it and, through *index if not NULL, says where.
+ * Indexes inside the records (link from/to, transfer and border node) must already be valid.
+ * MR_OK or MR_ENOMEM (then nothing is appended). */
+MR_API int mr_src_add_node(mr_src *s, const mr_src_node *n, uint32_t *index);
+MR_API int mr_src_add_link(mr_src *s, const mr_src_link *l, uint32_t *index);
+MR_API int mr_src_add_transfer(mr_src *s, const mr_src_transfer *t);
+MR_API int mr_src_add_border(mr_src *s, const mr_src_border *b);
+MR_API int mr_src_add_tariff(mr_src *s, const mr_src_tariff *t);
 
 /* ---------------------------------------------------------------------------------------------
  * Compiled network. All arrays are immutable after build/load and may live in a memory map.

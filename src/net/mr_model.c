@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include "meridian/mr_net.h"
+#include "core/mr_vec.h"
 
 static const char *const mode_names[] = {
 #define MR__X_MODE_NAME(e, s) s,
@@ -105,3 +106,111 @@ void mr_src_free(mr_src *s)
 	mr_free(s->dir);
 	memset(s, 0, sizeof(*s));
 }
+
+/* ---- building a source network in memory ---- */
+
+#define DUP(field)                                   \
+	do {                                             \
+		if (!(r.field = mr_strdup(x->field)))        \
+			goto nomem;                              \
+	} while (0)
+
+static int grow(void **arr, size_t n, size_t *cap, size_t elsize)
+{
+	if (*cap < n)
+		*cap = n; /* arrays from the CSV reader hold exactly n */
+	return mr__vec_reserve(arr, cap, n + 1, elsize);
+}
+
+int mr_src_add_node(mr_src *s, const mr_src_node *x, uint32_t *index)
+{
+	mr_src_node r = *x;
+	r.id = r.name = r.type = r.unlocode = r.aliases = NULL;
+	if (s->nnodes >= MR_NONE - 1 || grow((void **)&s->nodes, s->nnodes, &s->cnodes, sizeof(r)))
+		return MR_ENOMEM;
+	DUP(id);
+	DUP(name);
+	DUP(type);
+	DUP(unlocode);
+	DUP(aliases);
+	if (index)
+		*index = (uint32_t)s->nnodes;
+	s->nodes[s->nnodes++] = r;
+	return MR_OK;
+nomem:
+	mr_free(r.id);
+	mr_free(r.name);
+	mr_free(r.type);
+	mr_free(r.unlocode);
+	mr_free(r.aliases);
+	return MR_ENOMEM;
+}
+
+int mr_src_add_link(mr_src *s, const mr_src_link *x, uint32_t *index)
+{
+	mr_src_link r = *x;
+	r.id = r.tags = r.source = r.passage = r.name = NULL;
+	if (s->nlinks >= MR_NONE - 1 || grow((void **)&s->links, s->nlinks, &s->clinks, sizeof(r)))
+		return MR_ENOMEM;
+	DUP(id);
+	DUP(tags);
+	DUP(source);
+	DUP(passage);
+	DUP(name);
+	if (index)
+		*index = (uint32_t)s->nlinks;
+	s->links[s->nlinks++] = r;
+	return MR_OK;
+nomem:
+	mr_free(r.id);
+	mr_free(r.tags);
+	mr_free(r.source);
+	mr_free(r.passage);
+	mr_free(r.name);
+	return MR_ENOMEM;
+}
+
+int mr_src_add_transfer(mr_src *s, const mr_src_transfer *x)
+{
+	mr_src_transfer r = *x;
+	r.source = NULL;
+	if (grow((void **)&s->transfers, s->ntransfers, &s->ctransfers, sizeof(r)))
+		return MR_ENOMEM;
+	DUP(source);
+	s->transfers[s->ntransfers++] = r;
+	return MR_OK;
+nomem:
+	return MR_ENOMEM;
+}
+
+int mr_src_add_border(mr_src *s, const mr_src_border *x)
+{
+	mr_src_border r = *x;
+	r.id = r.name = r.source = NULL;
+	if (grow((void **)&s->borders, s->nborders, &s->cborders, sizeof(r)))
+		return MR_ENOMEM;
+	DUP(id);
+	DUP(name);
+	DUP(source);
+	s->borders[s->nborders++] = r;
+	return MR_OK;
+nomem:
+	mr_free(r.id);
+	mr_free(r.name);
+	mr_free(r.source);
+	return MR_ENOMEM;
+}
+
+int mr_src_add_tariff(mr_src *s, const mr_src_tariff *x)
+{
+	mr_src_tariff r = *x;
+	r.source = NULL;
+	if (grow((void **)&s->tariffs, s->ntariffs, &s->ctariffs, sizeof(r)))
+		return MR_ENOMEM;
+	DUP(source);
+	s->tariffs[s->ntariffs++] = r;
+	return MR_OK;
+nomem:
+	return MR_ENOMEM;
+}
+#undef DUP
