@@ -23,6 +23,12 @@ typedef struct mr_diag_counts {
 MR_API int mr_csvnet_read(const char *dir, mr_src *src, mr_diag_fn diag, void *ud,
                           mr_diag_counts *counts, mr_error *first_err);
 
+/* The same for several folders read as one network: every node.csv first, then the other files
+ * folder by folder, so that ids are global (a link may name a node of another folder) and a
+ * duplicate id across folders is an error. Records remember their folder (mr_src.dirs). */
+MR_API int mr_csvnet_read_dirs(const char *const *dirs, size_t ndirs, mr_src *src, mr_diag_fn diag,
+                               void *ud, mr_diag_counts *counts, mr_error *first_err);
+
 /* Checks that go beyond parsing, on a parsed source: length against geodesic distance (warning
  * outside 0.9-3.0), disconnected components with their sizes, nodes no mode can reach, links
  * that cross a border without a border crossing. Diagnostics go to diag; counts are added. */

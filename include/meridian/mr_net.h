@@ -45,6 +45,7 @@ typedef struct mr_src_node {
 	char country[4];                             /* ISO 3166-1 alpha-3, "" if unknown */
 	double lon, lat;
 	long line;
+	uint32_t dir; /* index in mr_src.dirs of the folder it came from */
 } mr_src_node;
 
 typedef struct mr_src_link {
@@ -54,8 +55,10 @@ typedef struct mr_src_link {
 	double length_km, free_speed_kmh, capacity; /* speed 0 = mode default; capacity 0 = unknown */
 	double services_per_week;                   /* scheduled links (ferries): 0 = unscheduled */
 	double toll_usd;                            /* per TEU, e.g. a canal toll */
+	double delay_h;                             /* extra hours, e.g. waiting at a passage */
 	char country[4];                            /* "" = derived from the end nodes */
 	long line;
+	uint32_t dir; /* index in mr_src.dirs of the folder it came from */
 } mr_src_link;
 
 typedef struct mr_src_transfer {
@@ -65,6 +68,7 @@ typedef struct mr_src_transfer {
 	double time_h, cost_usd, co2e_kg;
 	char *source;
 	long line;
+	uint32_t dir; /* index in mr_src.dirs of the folder it came from */
 } mr_src_transfer;
 
 typedef struct mr_src_border {
@@ -74,6 +78,7 @@ typedef struct mr_src_border {
 	double dwell_h, fee_usd;
 	int status;
 	long line;
+	uint32_t dir; /* index in mr_src.dirs of the folder it came from */
 } mr_src_border;
 
 typedef struct mr_src_tariff {
@@ -82,10 +87,13 @@ typedef struct mr_src_tariff {
 	double usd_per_teu_km, fixed_usd, co2e_kg_per_teu_km, speed_kmh;
 	char *source;
 	long line;
+	uint32_t dir; /* index in mr_src.dirs of the folder it came from */
 } mr_src_tariff;
 
 typedef struct mr_src {
-	char *dir; /* folder it was read from */
+	char *dir;   /* the folders it was read from, joined by " + " (for messages and metadata) */
+	char **dirs; /* each folder, in the order given; records name theirs by index */
+	size_t ndirs;
 	mr_src_node *nodes;
 	mr_src_link *links;
 	mr_src_transfer *transfers;
@@ -97,6 +105,8 @@ typedef struct mr_src {
 } mr_src;
 
 MR_API void mr_src_free(mr_src *s); /* accepts a zeroed or half-filled mr_src; zeroes it */
+/* "<folder of record dir>/<file>.csv" into buf, for messages about a record. */
+MR_API void mr_src_path(const mr_src *s, uint32_t dir, const char *file, char *buf, size_t size);
 
 /* Building a source network in memory (importers). Each call copies the record and every
  * string in it (NULL strings become ""), appends it and, through *index if not NULL, says where.

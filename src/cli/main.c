@@ -50,8 +50,8 @@ static const char main_help[] =
 	"\n"
 	"Commands:\n"
 	"  route FROM TO      best route by sea, rail, road and ferry, with transfers and borders\n"
-	"  build DIR -o FILE  compile a network source folder into a .mnet file\n"
-	"  validate DIR       check a network source folder, with file:line:column messages\n"
+	"  build DIR... -o F  compile network source folders into a .mnet file\n"
+	"  validate DIR...    check network source folders, with file:line:column messages\n"
 	"  info [FILE]        what a .mnet network file holds\n"
 	"  help [COMMAND]     this text, or a command's\n"
 	"  version            the program's version\n"
@@ -86,15 +86,16 @@ static const char route_help[] =
 	"  -q, --quiet        no progress or notes on stderr\n";
 
 static const char build_help[] =
-	"Usage: meridian build DIR -o FILE.mnet [--quiet]\n"
+	"Usage: meridian build DIR... -o FILE.mnet [--quiet]\n"
 	"\n"
-	"Read the network folder DIR (node.csv, link.csv and optional transfer.csv, border.csv,\n"
-	"tariff.csv; see docs/network-format.md), expand it into the virtual network and write a\n"
-	"binary network file atomically. Errors are listed with file:line:column; nothing is\n"
-	"written if there is any. Warnings are printed unless --quiet.\n";
+	"Read the network folders (node.csv, link.csv and optional transfer.csv, border.csv,\n"
+	"tariff.csv; see docs/network-format.md) as one network (ids are global: a link may name a\n"
+	"node of another folder), expand it into the virtual network and write a binary network\n"
+	"file atomically. Errors are listed with file:line:column; nothing is written if there is\n"
+	"any. Warnings are printed unless --quiet.\n";
 
 static const char validate_help[] =
-	"Usage: meridian validate DIR [--quiet]\n"
+	"Usage: meridian validate DIR... [--quiet]\n"
 	"\n"
 	"Check a network folder: errors (duplicate or dangling ids, bad coordinates, negative or\n"
 	"missing lengths, unknown modes or gauges, malformed numbers) and warnings (length against\n"
@@ -238,11 +239,12 @@ static int cmd_validate(int argc, char **argv)
 		else
 			return usage_error("validate", "unknown option");
 	}
-	if (argc - optind != 1)
-		return usage_error("validate", "expected one folder, got %d arguments", argc - optind);
+	if (argc - optind < 1)
+		return usage_error("validate", "expected at least one folder");
 	memset(&src, 0, sizeof(src));
 	mr_error_clear(&first);
-	rc = mr_csvnet_read(argv[optind], &src, print_diag, &ctx, &counts, &first);
+	rc = mr_csvnet_read_dirs((const char *const *)argv + optind, (size_t)(argc - optind), &src, print_diag, &ctx,
+	                         &counts, &first);
 	if (rc == MR_OK)
 		mr_src_check(&src, print_diag, &ctx, &counts);
 	else if (rc != MR_EPARSE && !counts.errors) {
@@ -262,8 +264,10 @@ static int cmd_validate(int argc, char **argv)
 		}
 	}
 	mr_src_free(&src);
-	printf("%s: %zu error%s, %zu warning%s\n", argv[optind], counts.errors, counts.errors == 1 ? "" : "s",
-	       counts.warnings, counts.warnings == 1 ? "" : "s");
+	for (c = optind; c < argc; c++)
+		printf("%s%s", c > optind ? " + " : "", argv[c]);
+	printf(": %zu error%s, %zu warning%s\n", counts.errors, counts.errors == 1 ? "" : "s", counts.warnings,
+	       counts.warnings == 1 ? "" : "s");
 	return counts.errors ? mr_exit_status(MR_EINVALID) : 0;
 }
 
@@ -290,19 +294,20 @@ static int cmd_build(int argc, char **argv)
 		else
 			return usage_error("build", "unknown option");
 	}
-	if (argc - optind != 1)
-		return usage_error("build", "expected one folder, got %d arguments", argc - optind);
+	if (argc - optind < 1)
+		return usage_error("build", "expected at least one folder");
 	if (!output)
 		return usage_error("build", "missing -o FILE.mnet");
 	memset(&src, 0, sizeof(src));
 	mr_error_clear(&e);
 	mr_progress_start(&prog_bar, stderr, ctx.quiet, "build", 3);
-	rc = mr_csvnet_read(argv[optind], &src, print_diag, &ctx, &counts, &e);
+	rc = mr_csvnet_read_dirs((const char *const *)argv + optind, (size_t)(argc - optind), &src, print_diag, &ctx,
+	                         &counts, &e);
 	if (rc) {
 		mr_progress_finish(&prog_bar);
 		if (rc == MR_EPARSE)
-			fprintf(stderr, "%s build: %zu error%s in %s; nothing written\n", prog, counts.errors,
-			        counts.errors == 1 ? "" : "s", argv[optind]);
+			fprintf(stderr, "%s build: %zu error%s; nothing written\n", prog, counts.errors,
+			        counts.errors == 1 ? "" : "s");
 		else
 			fail("build", &e);
 		return mr_exit_status(rc == MR_EPARSE ? MR_EINVALID : rc);
@@ -311,8 +316,8 @@ static int cmd_build(int argc, char **argv)
 	mr_src_check(&src, print_diag, &ctx, &counts);
 	if (counts.errors) {
 		mr_progress_finish(&prog_bar);
-		fprintf(stderr, "%s build: %zu error%s in %s; nothing written\n", prog, counts.errors,
-		        counts.errors == 1 ? "" : "s", argv[optind]);
+		fprintf(stderr, "%s build: %zu error%s; nothing written\n", prog, counts.errors,
+		        counts.errors == 1 ? "" : "s");
 		mr_src_free(&src);
 		return mr_exit_status(MR_EINVALID);
 	}

@@ -17,15 +17,13 @@ typedef struct checker {
 	mr_diag_counts *counts;
 } checker;
 
-static void say(checker *k, int sev, const char *file, long line, const char *field,
-                const char *fmt, ...) MR_PRINTF(6, 7);
-static void say(checker *k, int sev, const char *file, long line, const char *field,
+static void say(checker *k, int sev, const char *file, uint32_t dir, long line, const char *field,
+                const char *fmt, ...) MR_PRINTF(7, 8);
+static void say(checker *k, int sev, const char *file, uint32_t dir, long line, const char *field,
                 const char *fmt, ...)
 {
 	mr_error e;
 	char path[sizeof(e.file)], msg[sizeof(e.msg)];
-	const char *dir = k->src->dir ? k->src->dir : ".";
-	size_t len = strlen(dir);
 	va_list ap;
 
 	if (k->counts) {
@@ -39,7 +37,7 @@ static void say(checker *k, int sev, const char *file, long line, const char *fi
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(path, sizeof(path), "%s%s%s.csv", dir, !len || dir[len - 1] == '/' ? "" : "/", file);
+	mr_src_path(k->src, dir, file, path, sizeof(path));
 	mr_error_clear(&e);
 	mr_error_set(&e, sev == MR_ERROR ? MR_EINVALID : MR_OK, path, line, 0, field, "%s", msg);
 	k->diag(k->ud, sev, &e);
@@ -82,7 +80,7 @@ static void check_lengths(checker *k)
 			continue;
 		ratio = l->length_km / d;
 		if (ratio < 0.9 || ratio > 3.0)
-			say(k, MR_WARNING, "link", l->line, "length_km",
+			say(k, MR_WARNING, "link", l->dir, l->line, "length_km",
 			    "link '%s': %g km is %.2f times the geodesic distance %.1f km between '%s' "
 			    "and '%s' (expected 0.9 to 3.0)",
 			    l->id, l->length_km, ratio, d, a->id, b->id);
@@ -143,7 +141,7 @@ static int check_components(checker *k)
 	}
 	for (i = 0; i < n; i++) {
 		if (!degree[i]) {
-			say(k, MR_WARNING, "node", s->nodes[i].line, "node_id",
+			say(k, MR_WARNING, "node", s->nodes[i].dir, s->nodes[i].line, "node_id",
 			    "no mode can reach node '%s': no link starts or ends there", s->nodes[i].id);
 			continue;
 		}
@@ -166,7 +164,7 @@ static int check_components(checker *k)
 		qsort(comps, ncomp, sizeof(*comps), comp_cmp);
 		for (c = 0; c < ncomp; c++) {
 			const mr_src_node *ex = &s->nodes[comps[c].example];
-			say(k, MR_WARNING, "node", ex->line, "node_id",
+			say(k, MR_WARNING, "node", ex->dir, ex->line, "node_id",
 			    "the links form %zu disconnected components; component %zu has %u node%s, "
 			    "e.g. '%s'",
 			    ncomp, c + 1, (unsigned)comps[c].size, comps[c].size == 1 ? "" : "s", ex->id);
@@ -238,7 +236,7 @@ static int check_borders(checker *k)
 		if (has_border(s, first, idx, l->from, a->country, b->country) ||
 		    has_border(s, first, idx, l->to, a->country, b->country))
 			continue;
-		say(k, MR_WARNING, "link", l->line, NULL,
+		say(k, MR_WARNING, "link", l->dir, l->line, NULL,
 		    "link '%s' crosses %s-%s with no border crossing (no border.csv row for this pair at "
 		    "'%s' or '%s')",
 		    l->id, a->country, b->country, a->id, b->id);
@@ -295,7 +293,7 @@ static int check_tariffs(checker *k)
 			found = cc >= 0 && speed_cc[(size_t)l->mode * MR__NCC + (size_t)cc];
 		}
 		if (!found)
-			say(k, MR_ERROR, "link", l->line, "free_speed_kmh",
+			say(k, MR_ERROR, "link", l->dir, l->line, "free_speed_kmh",
 			    "no speed: link '%s' has no free_speed_kmh and tariff.csv gives no speed_kmh "
 			    "for %s%s%s",
 			    l->id, mr_mode_name(l->mode), cs[1][0] ? " in " : "", cs[1]);
@@ -303,7 +301,7 @@ static int check_tariffs(checker *k)
 	for (i = 0; i < MR_MODE_COUNT; i++) {
 		if (first_link[i] == (size_t)-1 || has_tariff[i])
 			continue;
-		say(k, MR_WARNING, "link", s->links[first_link[i]].line, "mode",
+		say(k, MR_WARNING, "link", s->links[first_link[i]].dir, s->links[first_link[i]].line, "mode",
 		    "no tariff for %s in tariff.csv: cost and CO2e are 0 on %s links",
 		    mr_mode_name((int)i), mr_mode_name((int)i));
 	}

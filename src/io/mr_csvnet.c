@@ -120,14 +120,14 @@ static const colspec node_cols[N_NCOLS] = {
 enum {
 	L_ID, L_FROM, L_TO, L_DIRECTED, L_MODE, L_LENGTH, L_GAUGE, L_ELECTRIFIED, L_SPEED,
 	L_CAPACITY, L_STATUS, L_TAGS, L_SOURCE, L_COUNTRY, L_PASSAGE, L_SERVICES, L_TOLL, L_NAME,
-	L_NCOLS
+	L_DELAY, L_NCOLS
 };
 static const colspec link_cols[L_NCOLS] = {
 	{"link_id", 1},     {"from_node_id", 1}, {"to_node_id", 1},     {"directed", 0},
 	{"mode", 1},        {"length_km", 1},    {"gauge_mm", 0},       {"electrified", 0},
 	{"free_speed_kmh", 0}, {"capacity", 0}, {"status", 0},         {"tags", 0},
 	{"source", 0},      {"country", 0},      {"passage", 0},        {"services_per_week", 0},
-	{"toll_usd", 0},    {"name", 0},
+	{"toll_usd", 0},    {"name", 0},         {"delay_h", 0},
 };
 
 enum {
@@ -154,7 +154,7 @@ static const colspec tariff_cols[F_NCOLS] = {
 	{"co2e_kg_per_teu_km", 0},       {"speed_kmh", 0},      {"source", 0},
 };
 
-#define MR__MAXCOLS 18
+#define MR__MAXCOLS 19
 _Static_assert(N_NCOLS <= MR__MAXCOLS && L_NCOLS <= MR__MAXCOLS && T_NCOLS <= MR__MAXCOLS &&
                    B_NCOLS <= MR__MAXCOLS && F_NCOLS <= MR__MAXCOLS,
                "MR__MAXCOLS too small");
@@ -164,6 +164,7 @@ _Static_assert(N_NCOLS <= MR__MAXCOLS && L_NCOLS <= MR__MAXCOLS && T_NCOLS <= MR
  * ------------------------------------------------------------------------------------------- */
 typedef struct reader {
 	const char *dir;
+	uint32_t dir_index; /* of dir in the folders being read */
 	mr_diag_fn diag;
 	void *ud;
 	mr_diag_counts *counts;
@@ -171,6 +172,7 @@ typedef struct reader {
 	int have_first;
 	int rc;           /* worst outcome so far: MR_OK, MR_EPARSE or MR_EIO */
 	int nodes_known;  /* node ids can be resolved (node.csv was read with its node_id column) */
+	int nodes_seen;   /* a node.csv (or its absence) has been met */
 	/* the table being read */
 	char path[sizeof(((mr_error *)0)->file)];
 	mr_csv csv;
@@ -689,9 +691,14 @@ static int read_nodes(reader *r)
 	double x, y;
 
 	rc = open_table(r, "node", node_cols, N_NCOLS, 1);
-	if (rc <= 0)
+	if (rc <= 0) {
+		r->nodes_known = 0; /* ids of this folder are unknown: do not report dangling links */
+		r->nodes_seen = 1;
 		return rc;
-	r->nodes_known = r->colidx[N_ID] >= 0;
+	}
+	/* With several folders, ids resolve only if every node.csv had its node_id column. */
+	r->nodes_known = (!r->nodes_seen || r->nodes_known) && r->colidx[N_ID] >= 0;
+	r->nodes_seen = 1;
 	while ((rc = next_row(r)) == 1) {
 		mr_src_node *n;
 		char *u;
@@ -704,6 +711,7 @@ static int read_nodes(reader *r)
 		n = &r->nodes.v[r->nodes.n++];
 		memset(n, 0, sizeof(*n));
 		n->line = r->line;
+		n->dir = r->dir_index;
 		if (get_id(r, N_ID, &r->node_ids, (uint32_t)(r->nodes.n - 1), &r->nodes.v[0].line,
 		           sizeof(*n), &n->id))
 			goto nomem;
@@ -754,6 +762,7 @@ static int read_links(reader *r)
 		l = &r->links.v[r->links.n++];
 		memset(l, 0, sizeof(*l));
 		l->line = r->line;
+		l->dir = r->dir_index;
 		if (get_id(r, L_ID, &r->link_ids, (uint32_t)(r->links.n - 1), &r->links.v[0].line,
 		           sizeof(*l), &l->id))
 			goto nomem;
@@ -777,6 +786,7 @@ static int read_links(reader *r)
 		get_iso3(r, L_COUNTRY, 0, l->country);
 		get_num(r, L_SERVICES, NUM_GE0, &l->services_per_week);
 		get_num(r, L_TOLL, NUM_GE0, &l->toll_usd);
+		get_num(r, L_DELAY, NUM_GE0, &l->delay_h);
 		if (r->colidx[L_SOURCE] >= 0 && !*l->source)
 			col_diag(r, MR_WARNING, L_SOURCE, "no source");
 	}
@@ -852,6 +862,7 @@ static int read_transfers(reader *r)
 		t = &r->transfers.v[r->transfers.n++];
 		memset(t, 0, sizeof(*t));
 		t->line = r->line;
+		t->dir = r->dir_index;
 		if (dup_val(r, T_SOURCE, &t->source))
 			goto nomem;
 		ok = get_node(r, T_NODE, 1, &t->node);
@@ -907,6 +918,7 @@ static int read_borders(reader *r)
 		b = &r->borders.v[r->borders.n++];
 		memset(b, 0, sizeof(*b));
 		b->line = r->line;
+		b->dir = r->dir_index;
 		if (get_id(r, B_ID, &r->border_ids, (uint32_t)(r->borders.n - 1), &r->borders.v[0].line,
 		           sizeof(*b), &b->id))
 			goto nomem;
@@ -946,6 +958,7 @@ static int read_tariffs(reader *r)
 		t = &r->tariffs.v[r->tariffs.n++];
 		memset(t, 0, sizeof(*t));
 		t->line = r->line;
+		t->dir = r->dir_index;
 		if (dup_val(r, F_SOURCE, &t->source))
 			goto nomem;
 		t->mode = get_mode(r, F_MODE);
@@ -1002,8 +1015,40 @@ static void move_results(reader *r, mr_src *src)
 int mr_csvnet_read(const char *dir, mr_src *src, mr_diag_fn diag, void *ud,
                    mr_diag_counts *counts, mr_error *first_err)
 {
+	const char *one = dir ? dir : ".";
+	return mr_csvnet_read_dirs(&one, 1, src, diag, ud, counts, first_err);
+}
+
+/* src->dirs and src->dir ("a + b + c"). */
+static int set_dirs(mr_src *src, const char *const *dirs, size_t n)
+{
+	size_t i, len = 1;
+	src->dirs = mr_calloc(n, sizeof(char *));
+	if (!src->dirs)
+		return MR_ENOMEM;
+	src->ndirs = n;
+	for (i = 0; i < n; i++) {
+		if (!(src->dirs[i] = mr_strdup(dirs[i])))
+			return MR_ENOMEM;
+		len += strlen(dirs[i]) + 3;
+	}
+	if (!(src->dir = mr_malloc(len)))
+		return MR_ENOMEM;
+	src->dir[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (i)
+			strcat(src->dir, " + ");
+		strcat(src->dir, dirs[i]);
+	}
+	return MR_OK;
+}
+
+int mr_csvnet_read_dirs(const char *const *dirs, size_t ndirs, mr_src *src, mr_diag_fn diag,
+                        void *ud, mr_diag_counts *counts, mr_error *first_err)
+{
 	reader r;
 	mr_diag_counts local;
+	size_t i;
 	int rc;
 
 	memset(src, 0, sizeof(*src));
@@ -1013,7 +1058,9 @@ int mr_csvnet_read(const char *dir, mr_src *src, mr_diag_fn diag, void *ud,
 	memset(counts, 0, sizeof(*counts));
 	if (first_err)
 		mr_error_clear(first_err);
-	r.dir = dir ? dir : ".";
+	if (!dirs || ndirs == 0 || ndirs >= UINT32_MAX)
+		return mr_error_set(first_err, MR_EINVAL, NULL, 0, 0, NULL, "no network folder given");
+	r.dir = dirs[0];
 	r.diag = diag;
 	r.ud = ud;
 	r.counts = counts;
@@ -1021,14 +1068,22 @@ int mr_csvnet_read(const char *dir, mr_src *src, mr_diag_fn diag, void *ud,
 	r.transfer_keys.own = 1;
 	r.tariff_keys.own = 1;
 
-	if (!(src->dir = mr_strdup(r.dir))) {
-		rc = MR_ENOMEM;
+	if ((rc = set_dirs(src, dirs, ndirs)))
 		goto fail;
+	/* Every node first, so that links of any folder can name nodes of any other. */
+	for (i = 0; i < ndirs; i++) {
+		r.dir = dirs[i];
+		r.dir_index = (uint32_t)i;
+		if ((rc = read_nodes(&r)) < 0)
+			goto fail;
 	}
-	if ((rc = read_nodes(&r)) < 0 || (rc = read_links(&r)) < 0 ||
-	    (rc = read_transfers(&r)) < 0 || (rc = read_borders(&r)) < 0 ||
-	    (rc = read_tariffs(&r)) < 0)
-		goto fail;
+	for (i = 0; i < ndirs; i++) {
+		r.dir = dirs[i];
+		r.dir_index = (uint32_t)i;
+		if ((rc = read_links(&r)) < 0 || (rc = read_transfers(&r)) < 0 || (rc = read_borders(&r)) < 0 ||
+		    (rc = read_tariffs(&r)) < 0)
+			goto fail;
+	}
 	move_results(&r, src);
 	idmap_free(&r.node_ids);
 	idmap_free(&r.link_ids);

@@ -197,10 +197,13 @@ static int build_links(builder *b)
 		uint32_t border = MR_NONE;
 		mr_arc_rec a;
 
-		if (!(speed > 0))
-			return mr_error_set(b->err, MR_EINVALID, s->dir, l->line, 0, "free_speed_kmh",
+		if (!(speed > 0)) {
+			char path[sizeof(((mr_error *)0)->file)];
+			mr_src_path(s, l->dir, "link", path, sizeof(path));
+			return mr_error_set(b->err, MR_EINVALID, path, l->line, 0, "free_speed_kmh",
 			                    "link '%s': no speed (no free_speed_kmh and no tariff speed_kmh for mode %s)",
 			                    l->id, mr_mode_name(l->mode));
+		}
 		STR(b, l->id, r->id);
 		STR(b, l->tags, r->tags);
 		STR(b, l->passage, r->passage);
@@ -226,7 +229,7 @@ static int build_links(builder *b)
 		a.mode = (uint8_t)l->mode;
 		a.status = (uint8_t)l->status;
 		a.distance_km = (float)l->length_km;
-		a.time_h = (float)(l->length_km / speed + headway / 2);
+		a.time_h = (float)(l->length_km / speed + headway / 2 + l->delay_h);
 		a.cost_usd = (float)(half * (t1 ? t1->usd_per_teu_km : 0) + half * (t2 ? t2->usd_per_teu_km : 0) +
 		                     l->toll_usd);
 		a.co2e_kg = (float)(half * (t1 ? t1->co2e_kg_per_teu_km : 0) + half * (t2 ? t2->co2e_kg_per_teu_km : 0));

@@ -1,4 +1,5 @@
 /* mr_model.c: names of modes and statuses, known rail gauges, and freeing a source model. */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -104,6 +105,9 @@ void mr_src_free(mr_src *s)
 	mr_free(s->borders);
 	mr_free(s->tariffs);
 	mr_free(s->dir);
+	for (i = 0; s->dirs && i < s->ndirs; i++)
+		mr_free(s->dirs[i]);
+	mr_free(s->dirs);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -214,3 +218,10 @@ nomem:
 	return MR_ENOMEM;
 }
 #undef DUP
+
+void mr_src_path(const mr_src *s, uint32_t dir, const char *file, char *buf, size_t size)
+{
+	const char *d = dir < s->ndirs ? s->dirs[dir] : (s->dir ? s->dir : ".");
+	size_t len = strlen(d);
+	snprintf(buf, size, "%s%s%s.csv", d, !len || d[len - 1] == '/' ? "" : "/", file);
+}

@@ -333,6 +333,68 @@ static void test_no_speed_is_an_error(void **state)
 	setup(NULL);
 }
 
+/* Several folders read as one network: links may name nodes of another folder, ids are global,
+ * and messages name the folder a record came from. */
+static void test_several_folders(void **state)
+{
+	char dir2[300], path[400];
+	const char *dirs[2];
+	mr_src src;
+	mr_net net;
+	mr_error e;
+	mr_diag_counts counts;
+	FILE *f;
+	(void)state;
+	snprintf(dir2, sizeof(dir2), "%s/second", dir);
+	mkdir(dir2, 0755);
+	snprintf(path, sizeof(path), "%s/node.csv", dir2);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("node_id,name,x_coord,y_coord,node_type,country,unlocode,aliases\nH,Eta,52.5,32.0,city,AZE,,\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/link.csv", dir2);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("link_id,from_node_id,to_node_id,mode,length_km,source,delay_h\nLH,E,H,road,140,test,2.5\n", f);
+	fclose(f);
+	dirs[0] = dir;
+	dirs[1] = dir2;
+	memset(&src, 0, sizeof(src));
+	assert_int_equal(mr_csvnet_read_dirs(dirs, 2, &src, NULL, NULL, &counts, &e), MR_OK);
+	assert_int_equal(src.nnodes, 8);
+	assert_int_equal(src.ndirs, 2);
+	assert_int_equal(src.links[src.nlinks - 1].dir, 1);
+	assert_true(src.links[src.nlinks - 1].delay_h == 2.5);
+	mr_src_path(&src, 1, "link", path, sizeof(path));
+	assert_non_null(strstr(path, "second/link.csv"));
+	assert_int_equal(mr_net_build(&src, &net, &e), MR_OK);
+	assert_non_null(strstr(mr_net_str(&net, net.meta.build_source), " + "));
+	/* 140 km at the road tariff's 60 km/h plus the 2.5 h delay. */
+	{
+		uint32_t a;
+		int found = 0;
+		for (a = 0; a < net.g.m; a++)
+			if (net.arcs[a].kind == MR_ARC_LINK && strcmp(mr_net_str(&net, net.links[net.arcs[a].ref].id), "LH") == 0) {
+				assert_true(fabs(net.arcs[a].time_h - (140.0 / 60 + 2.5)) < 1e-4);
+				found = 1;
+			}
+		assert_true(found);
+	}
+	mr_net_free(&net);
+	mr_src_free(&src);
+
+	/* The same node id in two folders is an error that names the second folder. */
+	snprintf(path, sizeof(path), "%s/node.csv", dir2);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("node_id,name,x_coord,y_coord,node_type,country,unlocode,aliases\nH,Eta,52.5,32.0,city,AZE,,\nA,Again,1,1,city,,,\n", f);
+	fclose(f);
+	assert_int_equal(mr_csvnet_read_dirs(dirs, 2, &src, NULL, NULL, &counts, &e), MR_EPARSE);
+	assert_non_null(strstr(e.file, "second/node.csv"));
+	assert_int_equal(e.line, 3);
+	assert_non_null(strstr(e.msg, "duplicate"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_corruption),
 		cmocka_unit_test(test_write_failure_keeps_old_file),
 		cmocka_unit_test(test_no_speed_is_an_error),
+		cmocka_unit_test(test_several_folders),
 	};
 	return cmocka_run_group_tests_name("net", tests, setup, teardown);
 }
