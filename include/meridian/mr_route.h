@@ -43,6 +43,12 @@ typedef struct mr_route_opts {
 	int allow_planned;      /* use links whose status is planned */
 	const char *const *avoid; /* passages, countries (ISO-3), borders, node ids, link ids */
 	size_t navoid;
+	/* Restricted links (seasonal or permit-bound passages such as the Northern Sea Route, and
+	 * borders with status restricted) are used only when one of these names their passage, border
+	 * or link id. */
+	const char *const *allow;
+	size_t nallow;
+	double sea_speed_kmh;   /* service speed of sea links; 0 = the network's (tariff or link) */
 } mr_route_opts;
 
 MR_API void mr_route_opts_default(mr_route_opts *o);
@@ -94,5 +100,11 @@ MR_API void mr_router_free(mr_router *r);
  * MR_ENOTFOUND (an --avoid item matches nothing), MR_EINVAL. */
 MR_API int mr_router_route(mr_router *r, const uint32_t *places, size_t n, const mr_route_opts *o,
                            mr_route *out, mr_error *err);
+
+/* The sea service speed in km/h that routes use without sea_speed_kmh: the sea tariff's speed
+ * for every country, or 0 if the network has none. */
+MR_API double mr_net_sea_speed_kmh(const mr_net *net);
+
+#define MR_KM_PER_NM 1.852
 
 #endif

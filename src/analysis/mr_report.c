@@ -108,6 +108,7 @@ static size_t leg_nodes(const mr_net *net, const mr_route *r, const mr_leg *l, u
 static void leg_figures(json_t *o, const mr_leg *l)
 {
 	json_object_set_new(o, "distance_km", json_real(r2(l->distance_km)));
+	json_object_set_new(o, "distance_nm", json_real(r2(l->distance_km / MR_KM_PER_NM)));
 	json_object_set_new(o, "duration_h", json_real(r2(l->duration_h)));
 	json_object_set_new(o, "cost_usd", json_real(r2(l->cost_usd)));
 	json_object_set_new(o, "co2e_kg", json_real(r2(l->co2e_kg)));
@@ -134,6 +135,7 @@ static json_t *route_json(const mr_net *net, const mr_route *r)
 	json_t *o = json_object(), *a;
 	size_t i;
 	json_object_set_new(o, "distance_km", json_real(r2(r->distance_km)));
+	json_object_set_new(o, "distance_nm", json_real(r2(r->distance_km / MR_KM_PER_NM)));
 	json_object_set_new(o, "duration_h", json_real(r2(r->duration_h)));
 	json_object_set_new(o, "cost_usd", json_real(r2(r->cost_usd)));
 	json_object_set_new(o, "co2e_kg", json_real(r2(r->co2e_kg)));
@@ -160,8 +162,14 @@ static json_t *route_json(const mr_net *net, const mr_route *r)
 	return o;
 }
 
-static json_t *opts_json(const mr_route_opts *o)
+static double sea_speed(const mr_route_report *rep)
 {
+	return rep->opts->sea_speed_kmh > 0 ? rep->opts->sea_speed_kmh : mr_net_sea_speed_kmh(rep->net);
+}
+
+static json_t *opts_json(const mr_route_report *rep)
+{
+	const mr_route_opts *o = rep->opts;
 	json_t *j = json_object(), *m = json_array();
 	int i;
 	json_object_set_new(j, "objective", json_string(mr_objective_name(o->objective)));
@@ -176,6 +184,12 @@ static json_t *opts_json(const mr_route_opts *o)
 	for (i = 0; i < (int)o->navoid; i++)
 		json_array_append_new(m, json_string(o->avoid[i]));
 	json_object_set_new(j, "avoid", m);
+	m = json_array();
+	for (i = 0; i < (int)o->nallow; i++)
+		json_array_append_new(m, json_string(o->allow[i]));
+	json_object_set_new(j, "allow", m);
+	if (sea_speed(rep) > 0)
+		json_object_set_new(j, "sea_speed_kn", json_real(r2(sea_speed(rep) / MR_KM_PER_NM)));
 	return j;
 }
 
@@ -207,7 +221,7 @@ static int report_json(const mr_route_report *rep, char **out, size_t *len)
 	size_t i;
 	json_object_set_new(root, "from", place_json(rep->net, rep->from));
 	json_object_set_new(root, "to", place_json(rep->net, rep->to));
-	json_object_set_new(root, "options", opts_json(rep->opts));
+	json_object_set_new(root, "options", opts_json(rep));
 	for (i = 0; i < rep->nroutes; i++)
 		json_array_append_new(routes, route_json(rep->net, &rep->routes[i]));
 	json_object_set_new(root, "routes", routes);
@@ -333,7 +347,7 @@ static int report_table(const mr_route_report *rep, char **out, size_t *len)
 {
 	const mr_net *net = rep->net;
 	mr_buf b = {0};
-	char g1[48], g2[48], g3[48];
+	char g1[48], g2[48], g3[48], g4[48];
 	size_t i, j;
 
 	table_place(&b, net, rep->from);
@@ -363,10 +377,15 @@ static int report_table(const mr_route_report *rep, char **out, size_t *len)
 			              grouped(g1, sizeof(g1), l->distance_km, 1), l->duration_h,
 			              grouped(g2, sizeof(g2), l->cost_usd, 0), grouped(g3, sizeof(g3), l->co2e_kg, 1));
 		}
-		mr_buf_printf(&b, "\n total  %s km, %.1f h (%.1f days), USD %s, %s kg CO2e, %u transfer%s\n",
-		              grouped(g1, sizeof(g1), r->distance_km, 1), r->duration_h, r->duration_h / 24.0,
+		mr_buf_printf(&b, "\n total  %s km (%s nm), %.1f h (%.1f days), USD %s, %s kg CO2e, %u transfer%s\n",
+		              grouped(g1, sizeof(g1), r->distance_km, 1),
+		              grouped(g4, sizeof(g4), r->distance_km / MR_KM_PER_NM, 1), r->duration_h, r->duration_h / 24.0,
 		              grouped(g2, sizeof(g2), r->cost_usd, 0), grouped(g3, sizeof(g3), r->co2e_kg, 1), r->transfers,
 		              r->transfers == 1 ? "" : "s");
+		for (j = 0; j < r->nlegs && r->legs[j].mode != MR_MODE_SEA; j++)
+			;
+		if (j < r->nlegs && sea_speed(rep) > 0)
+			mr_buf_printf(&b, " sea legs at %.1f kn (%.1f km/h)\n", sea_speed(rep) / MR_KM_PER_NM, sea_speed(rep));
 		mr_buf_puts(&b, " countries ");
 		for (j = 0; j < r->ncountries; j++)
 			mr_buf_printf(&b, "%s%s", j ? " " : "", r->countries[j]);

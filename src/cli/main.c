@@ -76,6 +76,8 @@ static const char route_help[] =
 	"  --avoid X,...      passages (suez), countries (IRN), borders, node or link ids\n"
 	"  --via P,...        pass through these places, in order\n"
 	"  --planned          also use planned links (status 'planned')\n"
+	"  --allow X,...      use restricted passages, borders or links (northern-sea-route)\n"
+	"  --sea-speed KN     service speed of sea legs in knots (default: the network's)\n"
 	"  --teu N            number of TEU (default 1); cost and CO2e scale with it\n"
 	"  --tonnes N         cargo in tonnes, at 10 t per TEU\n"
 	"  --vot USD          value of time per TEU-hour (default 10)\n"
@@ -416,7 +418,8 @@ static int resolve(const char *what, const mr_net *net, const char *text, unsign
 
 static int cmd_route(int argc, char **argv)
 {
-	enum { O_BY = 256, O_MODES, O_AVOID, O_VIA, O_NETWORK, O_TEU, O_TONNES, O_VOT, O_FORMAT, O_PLANNED, O_ALGO, O_SNAP };
+	enum { O_BY = 256, O_MODES, O_AVOID, O_VIA, O_NETWORK, O_TEU, O_TONNES, O_VOT, O_FORMAT, O_PLANNED, O_ALGO, O_SNAP,
+	       O_ALLOW, O_SEA_SPEED };
 	static const struct option opts[] = {
 		{"by", required_argument, 0, O_BY},         {"modes", required_argument, 0, O_MODES},
 		{"avoid", required_argument, 0, O_AVOID},   {"via", required_argument, 0, O_VIA},
@@ -424,9 +427,10 @@ static int cmd_route(int argc, char **argv)
 		{"tonnes", required_argument, 0, O_TONNES}, {"vot", required_argument, 0, O_VOT},
 		{"format", required_argument, 0, O_FORMAT}, {"planned", no_argument, 0, O_PLANNED},
 		{"algorithm", required_argument, 0, O_ALGO}, {"max-snap", required_argument, 0, O_SNAP},
+		{"allow", required_argument, 0, O_ALLOW},  {"sea-speed", required_argument, 0, O_SEA_SPEED},
 		{"quiet", no_argument, 0, 'q'},             {0, 0, 0, 0}};
-	const char *avoid[MR_MAX_LIST], *via[MR_MAX_LIST], *modes[MR_MAX_LIST], *network = NULL;
-	size_t navoid = 0, nvia = 0, nmodes = 0, i;
+	const char *avoid[MR_MAX_LIST], *via[MR_MAX_LIST], *modes[MR_MAX_LIST], *allow[MR_MAX_LIST], *network = NULL;
+	size_t navoid = 0, nvia = 0, nmodes = 0, nallow = 0, i;
 	int format = MR_FMT_TABLE, c, rc, have_teu = 0, have_tonnes = 0;
 	double snap = MR_DEFAULT_SNAP_KM, x;
 	mr_route_opts o;
@@ -482,6 +486,15 @@ static int cmd_route(int argc, char **argv)
 		case O_NETWORK:
 			network = optarg;
 			break;
+		case O_ALLOW:
+			if (split_list(optarg, allow, &nallow, MR_MAX_LIST))
+				return usage_error("route", "--allow: expected a comma-separated list (at most %d items)", MR_MAX_LIST);
+			break;
+		case O_SEA_SPEED:
+			if (!parse_positive(optarg, &x) || x <= 0 || x > 60)
+				return usage_error("route", "--sea-speed: '%s' is not a speed in knots (0 < kn <= 60)", optarg);
+			o.sea_speed_kmh = x * MR_KM_PER_NM;
+			break;
 		case O_TEU:
 			if (!parse_positive(optarg, &x) || x <= 0)
 				return usage_error("route", "--teu: '%s' is not a positive number", optarg);
@@ -534,6 +547,8 @@ static int cmd_route(int argc, char **argv)
 	}
 	o.avoid = avoid;
 	o.navoid = navoid;
+	o.allow = allow;
+	o.nallow = nallow;
 
 	if ((rc = open_network("route", network, &net)))
 		return rc;

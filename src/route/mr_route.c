@@ -6,6 +6,7 @@
  * per query; nothing else carries state between queries. */
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <strings.h>
 #include <string.h>
 
@@ -18,6 +19,8 @@ struct mr_router {
 	mr_search *search;
 	double *w;
 	uint8_t *node_ban, *link_ban, *border_ban;
+	uint8_t *link_allow, *border_allow; /* restricted elements the user allows */
+	MR_VEC(uint32_t) passage_allow;     /* string offsets */
 	MR_VEC(uint32_t) passage_ban; /* string offsets */
 	MR_VEC(uint32_t) country_ban; /* packed 3-letter codes */
 	MR_VEC(mr_seed) targets;
@@ -96,6 +99,9 @@ void mr_router_free(mr_router *r)
 	mr_free(r->node_ban);
 	mr_free(r->link_ban);
 	mr_free(r->border_ban);
+	mr_free(r->link_allow);
+	mr_free(r->border_allow);
+	mr_vec_free(&r->passage_allow);
 	mr_vec_free(&r->passage_ban);
 	mr_vec_free(&r->country_ban);
 	mr_vec_free(&r->targets);
@@ -120,8 +126,10 @@ int mr_router_new(mr_router **out, const mr_net *net)
 	r->node_ban = mr_calloc((size_t)net->meta.nnodes + 1, 1);
 	r->link_ban = mr_calloc((size_t)net->meta.nlinks + 1, 1);
 	r->border_ban = mr_calloc((size_t)net->meta.nborders + 1, 1);
+	r->link_allow = mr_calloc((size_t)net->meta.nlinks + 1, 1);
+	r->border_allow = mr_calloc((size_t)net->meta.nborders + 1, 1);
 	rc = MR_ENOMEM;
-	if (!r->w || !r->node_ban || !r->link_ban || !r->border_ban)
+	if (!r->w || !r->node_ban || !r->link_ban || !r->border_ban || !r->link_allow || !r->border_allow)
 		goto fail;
 	*out = r;
 	return MR_OK;
@@ -201,6 +209,85 @@ static int resolve_avoid(mr_router *r, const mr_route_opts *o, mr_error *err)
 	return MR_OK;
 }
 
+/* Resolve every --allow item: a passage, a border (id or name) or a link id. */
+static int resolve_allow(mr_router *r, const mr_route_opts *o, mr_error *err)
+{
+	const mr_net *net = r->net;
+	size_t i;
+	uint32_t k;
+
+	memset(r->link_allow, 0, net->meta.nlinks);
+	memset(r->border_allow, 0, net->meta.nborders);
+	r->passage_allow.n = 0;
+	for (i = 0; i < o->nallow; i++) {
+		const char *x = o->allow[i];
+		int found = 0;
+		if (!x || !x[0])
+			continue;
+		for (k = 0; k < net->meta.nlinks; k++) {
+			const mr_link_rec *l = &net->links[k];
+			if (l->passage && strcasecmp(mr_net_str(net, l->passage), x) == 0) {
+				if (mr_vec_push(&r->passage_allow, l->passage))
+					return MR_ENOMEM;
+				found = 1;
+				break;
+			}
+		}
+		for (k = 0; k < net->meta.nborders; k++)
+			if (strcasecmp(mr_net_str(net, net->borders[k].id), x) == 0 ||
+			    (net->borders[k].name && strcasecmp(mr_net_str(net, net->borders[k].name), x) == 0))
+				r->border_allow[k] = 1, found = 1;
+		for (k = 0; k < net->meta.nlinks; k++)
+			if (strcmp(mr_net_str(net, net->links[k].id), x) == 0)
+				r->link_allow[k] = 1, found = 1;
+		if (!found)
+			return mr_error_set(err, MR_ENOTFOUND, NULL, 0, 0, "allow",
+			                    "'%s' is not a passage, border or link of this network", x);
+	}
+	return MR_OK;
+}
+
+static int in_u32(const uint32_t *v, size_t n, uint32_t x)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (v[i] == x)
+			return 1;
+	return 0;
+}
+
+/* A restricted arc may be used when the user allows its link, passage or border. */
+static int restricted_allowed(const mr_router *r, const mr_arc_rec *a)
+{
+	if (a->border != MR_NONE && r->border_allow[a->border])
+		return 1;
+	if (a->kind != MR_ARC_LINK)
+		return 0;
+	return r->link_allow[a->ref] || (r->net->links[a->ref].passage &&
+	                                  in_u32(r->passage_allow.v, r->passage_allow.n, r->net->links[a->ref].passage));
+}
+
+double mr_net_sea_speed_kmh(const mr_net *net)
+{
+	uint32_t i;
+	for (i = 0; i < net->meta.ntariffs; i++)
+		if (net->tariffs[i].mode == MR_MODE_SEA && !net->tariffs[i].country[0])
+			return net->tariffs[i].speed_kmh;
+	return 0.0;
+}
+
+/* Hours on arc a under the options: a sea link's running time follows the requested service
+ * speed; waiting and delays stay as built. */
+static double arc_time(const mr_net *net, const mr_route_opts *o, const mr_arc_rec *a)
+{
+	if (o->sea_speed_kmh > 0 && a->kind == MR_ARC_LINK && a->mode == MR_MODE_SEA) {
+		const mr_link_rec *l = &net->links[a->ref];
+		double extra = (double)a->time_h - (double)l->length_km / (double)l->speed_kmh;
+		return (double)a->distance_km / o->sea_speed_kmh + (extra > 0 ? extra : 0);
+	}
+	return a->time_h;
+}
+
 static double arc_metric(const mr_arc_rec *a, int objective, double vot)
 {
 	switch (objective) {
@@ -257,7 +344,16 @@ static void fill_weights(mr_router *r, const mr_route_opts *o)
 					if (r->passage_ban.v[i] == l->passage)
 						ok = 0;
 			}
-			r->w[a] = ok ? arc_metric(arc, o->objective, o->vot_usd_per_h) : INFINITY;
+			if (ok && arc->status == MR_STATUS_RESTRICTED && !restricted_allowed(r, arc))
+				ok = 0;
+			if (!ok)
+				r->w[a] = INFINITY;
+			else if (o->objective == MR_BY_TIME)
+				r->w[a] = arc_time(net, o, arc);
+			else if (o->objective == MR_BY_GENERALIZED)
+				r->w[a] = (double)arc->cost_usd + o->vot_usd_per_h * arc_time(net, o, arc);
+			else
+				r->w[a] = arc_metric(arc, o->objective, o->vot_usd_per_h);
 		}
 	}
 }
@@ -285,7 +381,12 @@ static int node_seeds(mr_router *r, const mr_route_opts *o, uint32_t node, int w
 
 static double astar_ratio(const mr_net *net, const mr_route_opts *o)
 {
-	const double *q = net->meta.astar_ratio;
+	double q[4];
+	memcpy(q, net->meta.astar_ratio, sizeof(q));
+	/* A faster sea speed than the network's makes sea arcs quicker: each still takes at least
+	 * distance / speed >= q0 x chord / speed hours. */
+	if (o->sea_speed_kmh > 0)
+		q[1] = fmin(q[1], q[0] / o->sea_speed_kmh);
 	switch (o->objective) {
 	case MR_BY_DISTANCE:
 		return q[0];
@@ -331,7 +432,7 @@ static int push_unique_u32(uint32_t **arr, size_t *n, uint32_t x)
 }
 
 /* Fill out's derived fields from out->arcs and out->first_vnode. */
-static int assemble(const mr_net *net, mr_route *out)
+static int assemble(const mr_net *net, const mr_route_opts *o, mr_route *out)
 {
 	size_t i, cap = out->narcs + 2;
 	uint32_t node = net->vnodes[out->first_vnode].node;
@@ -361,7 +462,7 @@ static int assemble(const mr_net *net, mr_route *out)
 		const mr_arc_rec *arc = &net->arcs[a];
 		uint32_t h = net->g.head[a], hn = net->vnodes[h].node;
 		if (arc->kind == MR_ARC_TRANSFER) {
-			pend_h += arc->time_h;
+			pend_h += arc_time(net, o, arc);
 			pend_usd += arc->cost_usd;
 			pend_co2 += arc->co2e_kg;
 			out->transfers++;
@@ -385,7 +486,7 @@ static int assemble(const mr_net *net, mr_route *out)
 			leg->to_node = hn;
 			leg->narcs = (uint32_t)i + 1 - leg->first_arc;
 			leg->distance_km += arc->distance_km;
-			leg->duration_h += arc->time_h;
+			leg->duration_h += arc_time(net, o, arc);
 			leg->cost_usd += (double)arc->cost_usd * teu;
 			leg->co2e_kg += (double)arc->co2e_kg * teu;
 			if (l->passage && push_unique_u32(&out->passages, &out->npassages, l->passage))
@@ -435,8 +536,8 @@ static int no_route(const mr_net *net, const uint32_t *places, size_t n, mr_erro
 	                    n > 2 ? " through the given vias" : "");
 }
 
-int mr_router_route(mr_router *r, const uint32_t *places, size_t n, const mr_route_opts *o,
-                    mr_route *out, mr_error *err)
+static int route_once(mr_router *r, const uint32_t *places, size_t n, const mr_route_opts *o,
+                      mr_route *out, mr_error *err)
 {
 	const mr_net *net = r->net;
 	int algo = o->algorithm, rc;
@@ -454,8 +555,10 @@ int mr_router_route(mr_router *r, const uint32_t *places, size_t n, const mr_rou
 	for (i = 0; i < n; i++)
 		if (places[i] >= net->meta.nnodes)
 			return mr_error_set(err, MR_EINVAL, NULL, 0, 0, NULL, "place %zu is not a node", i);
-	if ((rc = resolve_avoid(r, o, err)))
+	if ((rc = resolve_avoid(r, o, err)) || (rc = resolve_allow(r, o, err)))
 		return rc;
+	if (!(o->sea_speed_kmh >= 0) || !isfinite(o->sea_speed_kmh))
+		return mr_error_set(err, MR_EINVAL, NULL, 0, 0, NULL, "bad sea speed");
 	fill_weights(r, o);
 	ratio = astar_ratio(net, o);
 	if (algo == MR_ALGO_AUTO)
@@ -503,7 +606,7 @@ int mr_router_route(mr_router *r, const uint32_t *places, size_t n, const mr_rou
 		return no_route(net, places, n, err);
 	if (n == 2 && places[0] == places[1]) {
 		out->first_vnode = net->nodes[places[0]].first_vnode; /* same place: an empty route */
-		return assemble(net, out);
+		return assemble(net, o, out);
 	}
 	if ((rc = node_seeds(r, o, places[n - 1], 0, &r->targets)))
 		return rc;
@@ -541,8 +644,125 @@ int mr_router_route(mr_router *r, const uint32_t *places, size_t n, const mr_rou
 		return MR_ENOMEM;
 	for (i = 0; i < r->path.n; i++)
 		out->arcs[i] = r->path.v[r->path.n - 1 - i];
-	rc = assemble(net, out);
+	rc = assemble(net, o, out);
 	if (rc)
 		mr_route_free(out);
+	return rc;
+}
+
+/* 1 if some route exists under o (searched by distance; the details are thrown away). */
+static int feasible(mr_router *r, const uint32_t *places, size_t n, const mr_route_opts *o)
+{
+	mr_route_opts d = *o;
+	mr_route tmp;
+	mr_error e;
+	int rc;
+	d.objective = MR_BY_DISTANCE;
+	rc = route_once(r, places, n, &d, &tmp, &e);
+	if (rc == MR_OK)
+		mr_route_free(&tmp);
+	return rc == MR_OK;
+}
+
+/* After "no route": find which single restriction makes the request impossible, and say so in
+ * err->msg. Each check is one more search, so this costs a few searches, and only on failure. */
+static void explain(mr_router *r, const uint32_t *places, size_t n, const mr_route_opts *o, mr_error *err)
+{
+	char why[400] = "";
+	size_t len = 0, i;
+	mr_route_opts t;
+	const char *kept[64];
+
+#define WHY(...)                                                                               \
+	do {                                                                                       \
+		int k_ = snprintf(why + len, sizeof(why) - len, __VA_ARGS__);                          \
+		if (k_ > 0 && (size_t)k_ < sizeof(why) - len)                                          \
+			len += (size_t)k_;                                                                 \
+	} while (0)
+	for (i = 0; i < o->navoid && o->navoid <= 64; i++) {
+		size_t j, m = 0;
+		for (j = 0; j < o->navoid; j++)
+			if (j != i)
+				kept[m++] = o->avoid[j];
+		t = *o;
+		t.avoid = kept;
+		t.navoid = m;
+		if (feasible(r, places, n, &t))
+			WHY("%s without avoiding '%s'", len ? ", or" : "", o->avoid[i]);
+	}
+	if (o->mode_mask) {
+		t = *o;
+		t.mode_mask = 0;
+		if (feasible(r, places, n, &t))
+			WHY("%s with every mode (not only --modes)", len ? ", or" : "");
+	}
+	if (!o->allow_planned) {
+		t = *o;
+		t.allow_planned = 1;
+		if (feasible(r, places, n, &t))
+			WHY("%s with planned links (--planned)", len ? ", or" : "");
+	}
+	{
+		/* Restricted passages: allow every one, and if that helps, name those on the route. */
+		const mr_net *net = r->net;
+		MR_VEC(const char *) names = {0};
+		uint32_t k;
+		mr_route tmp;
+		mr_error e;
+		int ok = 1;
+		for (k = 0; k < net->meta.nlinks && ok; k++) {
+			const mr_link_rec *l = &net->links[k];
+			if (l->status == MR_STATUS_RESTRICTED) {
+				const char *nm = l->passage ? mr_net_str(net, l->passage) : mr_net_str(net, l->id);
+				size_t q;
+				int seen = 0;
+				for (q = 0; q < names.n; q++)
+					seen |= strcmp(names.v[q], nm) == 0;
+				if (!seen && mr_vec_push(&names, nm))
+					ok = 0;
+			}
+		}
+		if (ok && names.n) {
+			t = *o;
+			t.allow = names.v;
+			t.nallow = names.n;
+			t.objective = MR_BY_DISTANCE;
+			if (route_once(r, places, n, &t, &tmp, &e) == MR_OK) {
+				size_t q;
+				int first = 1;
+				for (q = 0; q < tmp.npassages; q++) {
+					const char *p = mr_net_str(net, tmp.passages[q]);
+					size_t z;
+					for (z = 0; z < names.n; z++)
+						if (strcmp(names.v[z], p) == 0) {
+							WHY("%s%s--allow %s", len && first ? ", or" : "", first ? " with " : ",", p);
+							first = 0;
+						}
+				}
+				if (first)
+					WHY("%s with restricted links allowed (--allow)", len ? ", or" : "");
+				mr_route_free(&tmp);
+			}
+		}
+		mr_vec_free(&names);
+	}
+	if (len)
+		snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg), "; a route exists%s", why);
+	else if (o->navoid || o->mode_mask || !o->allow_planned)
+		snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
+		         "; no single restriction is the cause");
+#undef WHY
+}
+
+int mr_router_route(mr_router *r, const uint32_t *places, size_t n, const mr_route_opts *o,
+                    mr_route *out, mr_error *err)
+{
+	mr_error keep;
+	int rc = route_once(r, places, n, o, out, err);
+	if (rc != MR_ENOROUTE || !err)
+		return rc;
+	keep = *err;
+	explain(r, places, n, o, &keep);
+	*err = keep;
 	return rc;
 }

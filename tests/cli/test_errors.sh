@@ -30,6 +30,16 @@ expect_status "unknown place" 4 "$bin" route Mumbaj Moscow
 [[ $err == *"did you mean"*"Mumbai"* ]] && ok "unknown place suggests" || bad "unknown place suggests" "$err"
 expect_status "unknown avoid" 4 "$bin" route Mumbai Moscow --avoid panama-canal-x
 [[ $err == *"'panama-canal-x' is not a passage"* ]] && ok "unknown avoid message" || bad "unknown avoid message" "$err"
+expect_status "unknown allow" 4 "$bin" route Mumbai Moscow --allow atlantis-strait
+[[ $err == *"'atlantis-strait' is not a passage, border or link"* ]] && ok "unknown allow message" || bad "unknown allow message" "$err"
+expect_status "bad sea speed" 2 "$bin" route Mumbai Moscow --sea-speed 0
+expect_status "sea speed too high" 2 "$bin" route Mumbai Moscow --sea-speed 90
+expect_status "sea speed" 0 "$bin" route Mumbai Moscow --sea-speed 12 --format json
+[[ $out == *'"sea_speed_kn": 12.0'* ]] && ok "sea speed in options" || bad "sea speed in options" "$out"
+expect_status "no route explained" 3 "$bin" route Mumbai Moscow --avoid IRN,suez
+[[ $err == *"a route exists without avoiding 'IRN', or without avoiding 'suez'"* ]] && ok "no route names the restrictions" || bad "no route names the restrictions" "$err"
+expect_status "no route explained by modes" 3 "$bin" route Mumbai Moscow --modes road,rail
+[[ $err == *"with every mode"* ]] && ok "no route names --modes" || bad "no route names --modes" "$err"
 expect_status "coordinate too far" 4 "$bin" route 0,0 Moscow
 expect_status "coordinate out of range" 2 "$bin" route 200,10 Moscow
 expect_status "negative longitude is a place" 4 "$bin" route -0.12,51.5 Moscow
