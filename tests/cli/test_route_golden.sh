@@ -2,7 +2,7 @@
 # test_route_golden.sh: `meridian route` on the fixture network in every format, against golden
 # files in tests/cli/golden/. UPDATE_GOLDEN=1 rewrites them (review the diff before committing).
 set -euo pipefail
-bin=$1
+bin=$(realpath "$1")
 src=$2
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
