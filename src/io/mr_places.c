@@ -335,13 +335,37 @@ static int resolve_coord(const mr_net *net, double lon, double lat, unsigned mas
 	if (lat < -90.0 || lat > 90.0)
 		return mr_error_set(err, MR_EINVAL, NULL, 0, 0, NULL,
 		                    "coordinate '%s': latitude must be in [-90, 90] (give lon,lat)", shown);
-	for (i = 0; i < net->meta.nnodes; i++) {
-		if (!node_has_mode(net, i, mask))
-			continue;
-		d = mr_geo_distance_km(lon, lat, net->nodes[i].lon, net->nodes[i].lat);
-		if (d < best_d) {
-			best_d = d;
-			best = i;
+	/* The straight chord through the Earth never exceeds the geodesic: find the nearest node by
+	 * chord, take its geodesic distance, then compute geodesics only for nodes whose chord is
+	 * shorter than the best geodesic so far. Exact, and a few geodesics instead of one per node. */
+	{
+		double p[3], best_c = INFINITY;
+		uint32_t near = MR_NONE;
+		mr_geo_ecef_km(lon, lat, p);
+		for (i = 0; i < net->meta.nnodes; i++) {
+			double c;
+			if (!net->nodes[i].nvnodes || !node_has_mode(net, i, mask))
+				continue;
+			c = mr_geo_chord_km(p, net->vxyz + 3 * (size_t)net->nodes[i].first_vnode);
+			if (c < best_c) {
+				best_c = c;
+				near = i;
+			}
+		}
+		if (near != MR_NONE) {
+			best = near;
+			best_d = mr_geo_distance_km(lon, lat, net->nodes[near].lon, net->nodes[near].lat);
+			for (i = 0; i < net->meta.nnodes; i++) {
+				if (i == near || !net->nodes[i].nvnodes || !node_has_mode(net, i, mask))
+					continue;
+				if (mr_geo_chord_km(p, net->vxyz + 3 * (size_t)net->nodes[i].first_vnode) >= best_d)
+					continue;
+				d = mr_geo_distance_km(lon, lat, net->nodes[i].lon, net->nodes[i].lat);
+				if (d < best_d) {
+					best_d = d;
+					best = i;
+				}
+			}
 		}
 	}
 	if (best == MR_NONE)

@@ -12,6 +12,7 @@
 
 #include "meridian/mr_core.h"
 #include "meridian/mr_net.h"
+#include "core/mr_geo.h"
 #include "meridian/mr_places.h"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -25,6 +26,7 @@ static char blob[8192];
 static size_t blob_len;
 static mr_node_rec nodes[MAX_NODES];
 static mr_vnode_rec vnodes[MAX_VNODES];
+static double vxyz[3 * MAX_VNODES];
 static uint32_t nnodes, nvnodes;
 static mr_net net;
 
@@ -67,6 +69,7 @@ static uint32_t node_add(const char *id, const char *name, const char *locode, c
 		vnodes[nvnodes].node = nnodes;
 		vnodes[nvnodes].mode = (uint8_t)m;
 		vnodes[nvnodes].gauge_mm = (uint16_t)(m == MR_MODE_RAIL ? gauge : 0);
+		mr_geo_ecef_km(nd->lon, nd->lat, vxyz + 3 * nvnodes);
 		nvnodes++;
 		nd->nvnodes++;
 	}
@@ -114,6 +117,7 @@ static int setup(void **state)
 	}
 	net.nodes = nodes;
 	net.vnodes = vnodes;
+	net.vxyz = vxyz;
 	net.strings = blob;
 	net.meta.nnodes = nnodes;
 	net.meta.nvnodes = nvnodes;
@@ -335,6 +339,39 @@ static void test_not_found(void **state)
 	      0, 0, MR_ENOTFOUND, msg, sizeof(msg));
 	assert_true(strlen(msg) < 120);
 	assert_non_null(strstr(msg, "...'"));
+}
+
+/* Snapping is exact: the node it picks is the geodesically nearest, for points all over the
+ * globe (the chord prefilter must never skip the true nearest). */
+static void test_snap_exact(void **state)
+{
+	uint64_t x = 88172645463325252ull;
+	int k;
+	(void)state;
+	for (k = 0; k < 2000; k++) {
+		char text[64];
+		double lon, lat, best = INFINITY;
+		uint32_t i, want = 0;
+		mr_place p;
+		mr_error e;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		lon = (double)(x % 360000) / 1000.0 - 180.0;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		lat = (double)(x % 180000) / 1000.0 - 90.0;
+		for (i = 0; i < nnodes; i++) {
+			double d;
+			if (!nodes[i].nvnodes)
+				continue;
+			d = mr_geo_distance_km(lon, lat, nodes[i].lon, nodes[i].lat);
+			if (d < best)
+				best = d, want = i;
+		}
+		snprintf(text, sizeof(text), "%.3f,%.3f", lon, lat);
+		assert_int_equal(mr_place_resolve(&net, text, 0, 0, &p, &e), MR_OK);
+		if (fabs(p.snap_km - best) > 1e-9)
+			fail_msg("%s: snapped %.6f km, nearest is %.6f km", text, p.snap_km, best);
+		(void)want;
+	}
 }
 
 static void test_coordinates(void **state)
