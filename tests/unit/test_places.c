@@ -485,6 +485,7 @@ int main(void)
 		cmocka_unit_test_setup(test_ambiguous, setup),
 		cmocka_unit_test_setup(test_not_found, setup),
 		cmocka_unit_test_setup(test_coordinates, setup),
+		cmocka_unit_test_setup(test_snap_exact, setup),
 		cmocka_unit_test_setup(test_arguments, setup),
 		cmocka_unit_test_setup(test_no_allocation, setup),
 	};
