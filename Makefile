@@ -33,6 +33,7 @@ check-asan:
 # Benchmarks against peers, side by side (prints ratios; asserts nothing about speed).
 bench: build
 	./$(BUILD)/bench_search ../shared
+	./bench/bench_sea.sh $(BUILD) 1000
 
 clean:
 	rm -rf build build-asan
