@@ -87,6 +87,8 @@ int main(int argc, char **argv)
 		if (both == cap)
 			diffs = realloc(diffs, (cap *= 2) * sizeof(double));
 		diffs[both] = km_sr > 0 ? fabs(km_mr - km_sr) / km_sr : fabs(km_mr - km_sr);
+		if (diffs[both] > 0.005 && getenv("BENCH_SEA_VERBOSE"))
+			printf("  differs: %s -> %s (%s -> %s): searoute-js %.1f km, meridian %.1f km\n", a, b, p1, p2, km_sr, km_mr);
 		if (diffs[both] <= 0.005)
 			within++;
 		worst = fmax(worst, diffs[both]);

@@ -34,4 +34,16 @@ MR_API int mr_csvnet_read_dirs(const char *const *dirs, size_t ndirs, mr_src *sr
  * that cross a border without a border crossing. Diagnostics go to diag; counts are added. */
 MR_API void mr_src_check(const mr_src *src, mr_diag_fn diag, void *ud, mr_diag_counts *counts);
 
+/* Write src as a network folder that mr_csvnet_read reads back to the same records: node.csv and
+ * link.csv with every column (the optional ones included), and transfer.csv, border.csv and
+ * tariff.csv when src has such records (an existing one is removed when src has none, so that
+ * the folder says exactly what src says). Fields are quoted as RFC 4180 needs. A number is
+ * printed as the shorter of "%.6f" (trailing zeros cut) and "%.10g" that reads back to the same
+ * double, else with as many digits as that takes. The folder (and its parents) is created if
+ * missing; every file is first written to a temporary in the folder, and the temporaries are
+ * renamed only when all are written. Returns MR_OK, MR_EIO (err names the file), MR_EINVAL (a
+ * record that no reader would accept: an index out of range, an unknown mode or status, a
+ * number that is not finite), MR_ENOMEM. */
+MR_API int mr_csvnet_write(const mr_src *src, const char *dir, mr_error *err);
+
 #endif

@@ -188,7 +188,7 @@ typedef struct mr_net_meta {
 	uint32_t arcs_by_mode[MR_MODE_COUNT]; /* link arcs */
 	uint32_t transfer_arcs;
 	uint32_t build_source;                /* string offset: folder the network was built from */
-	uint32_t reserved;
+	uint32_t nkd;                         /* nodes in the k-d tree (those with a virtual node) */
 	double min_lon, min_lat, max_lon, max_lat;
 	/* A* lower bounds: for each metric, the smallest ratio metric(arc) / chord(tail, head) over
 	 * arcs whose end points differ (0 if some such arc is free). Metrics: distance, time, cost,
@@ -219,6 +219,11 @@ typedef struct mr_net {
 	const mr_border_rec *borders;
 	const mr_tariff_rec *tariffs;
 	const char *strings;
+	/* Nodes that have a virtual node, as an implicit k-d tree over their ECEF coordinates (the
+	 * vxyz of their first virtual node): the subtree of range [lo, hi) has its root at
+	 * mid = lo + (hi - lo) / 2, split on axis depth % 3, the left part [lo, mid) holding
+	 * coordinates <= the root's and the right part (mid, hi) >= it. */
+	const uint32_t *kd;
 	mr_graph g;
 	/* storage */
 	void *map;       /* mmap'd file, or heap block when built in memory */

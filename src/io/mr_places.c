@@ -2,10 +2,12 @@
  * compiled network, with accent folding and "did you mean" suggestions.
  *
  * Matching levels, tried in order; the first level with any match decides:
+ *   0. "lon,lat" (text that reads as two numbers): snapped to the nearest node that has a virtual
+ *      node of an allowed mode;
  *   1. exact node id (case-sensitive);
  *   2. UN/LOCODE, 5 letters/digits ("INNSA") or with the space of the code lists ("IN NSA"),
  *      case-insensitive;
- *   3. "lon,lat": snapped to the nearest node that has a virtual node of an allowed mode;
+ *   3. text that starts like a coordinate but is not one is an error (MR_EINVAL);
  *   4. folded name equal to the folded text;
  *   5. one of the ';'-separated folded aliases equal to the folded text;
  *   6. folded name starting with the folded text (at least MR__PREFIX_MIN bytes).
@@ -323,11 +325,53 @@ static int parse_coord(const char *s, double *lon, double *lat)
 	return *s ? -1 : 1;
 }
 
+/* Nearest node by geodesic distance over the network's k-d tree (mr_net.h). The chord through
+ * the Earth never exceeds the geodesic, and the distance along one axis never exceeds the chord:
+ * a subtree or node is skipped only when such a lower bound already reaches the best geodesic
+ * distance found, so the answer is exact, with a handful of geodesic computations per query. */
+typedef struct nearest_ctx {
+	const mr_net *net;
+	unsigned mask;
+	double lon, lat, p[3];
+	uint32_t best;
+	double best_d;
+} nearest_ctx;
+
+static void nearest(nearest_ctx *c, uint32_t lo, uint32_t hi, int depth)
+{
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2, node = c->net->kd[mid];
+		const double *x = c->net->vxyz + 3 * (size_t)c->net->nodes[node].first_vnode;
+		int axis = depth % 3;
+		double diff = c->p[axis] - x[axis];
+		if (node_has_mode(c->net, node, c->mask) && mr_geo_chord_km(c->p, x) <= c->best_d) {
+			double d = mr_geo_distance_km(c->lon, c->lat, c->net->nodes[node].lon, c->net->nodes[node].lat);
+			if (d < c->best_d || (d == c->best_d && node < c->best)) {
+				c->best_d = d;
+				c->best = node;
+			}
+		}
+		/* The near side first, then the far side if the splitting plane is close enough. */
+		if (diff <= 0) {
+			nearest(c, lo, mid, depth + 1);
+			if (-diff > c->best_d)
+				return;
+			lo = mid + 1;
+		} else {
+			nearest(c, mid + 1, hi, depth + 1);
+			if (diff > c->best_d)
+				return;
+			hi = mid;
+		}
+		depth++;
+	}
+}
+
 static int resolve_coord(const mr_net *net, double lon, double lat, unsigned mask, double max_km,
                          const char *shown, mr_place *out, mr_error *err)
 {
-	uint32_t i, best = MR_NONE;
-	double d, best_d = INFINITY;
+	uint32_t best = MR_NONE;
+	double best_d = INFINITY;
 
 	if (!isfinite(lon) || !isfinite(lat) || lon < -180.0 || lon > 180.0)
 		return mr_error_set(err, MR_EINVAL, NULL, 0, 0, NULL,
@@ -335,38 +379,18 @@ static int resolve_coord(const mr_net *net, double lon, double lat, unsigned mas
 	if (lat < -90.0 || lat > 90.0)
 		return mr_error_set(err, MR_EINVAL, NULL, 0, 0, NULL,
 		                    "coordinate '%s': latitude must be in [-90, 90] (give lon,lat)", shown);
-	/* The straight chord through the Earth never exceeds the geodesic: find the nearest node by
-	 * chord, take its geodesic distance, then compute geodesics only for nodes whose chord is
-	 * shorter than the best geodesic so far. Exact, and a few geodesics instead of one per node. */
 	{
-		double p[3], best_c = INFINITY;
-		uint32_t near = MR_NONE;
-		mr_geo_ecef_km(lon, lat, p);
-		for (i = 0; i < net->meta.nnodes; i++) {
-			double c;
-			if (!net->nodes[i].nvnodes || !node_has_mode(net, i, mask))
-				continue;
-			c = mr_geo_chord_km(p, net->vxyz + 3 * (size_t)net->nodes[i].first_vnode);
-			if (c < best_c) {
-				best_c = c;
-				near = i;
-			}
-		}
-		if (near != MR_NONE) {
-			best = near;
-			best_d = mr_geo_distance_km(lon, lat, net->nodes[near].lon, net->nodes[near].lat);
-			for (i = 0; i < net->meta.nnodes; i++) {
-				if (i == near || !net->nodes[i].nvnodes || !node_has_mode(net, i, mask))
-					continue;
-				if (mr_geo_chord_km(p, net->vxyz + 3 * (size_t)net->nodes[i].first_vnode) >= best_d)
-					continue;
-				d = mr_geo_distance_km(lon, lat, net->nodes[i].lon, net->nodes[i].lat);
-				if (d < best_d) {
-					best_d = d;
-					best = i;
-				}
-			}
-		}
+		nearest_ctx c;
+		c.net = net;
+		c.mask = mask;
+		c.lon = lon;
+		c.lat = lat;
+		mr_geo_ecef_km(lon, lat, c.p);
+		c.best = MR_NONE;
+		c.best_d = INFINITY;
+		nearest(&c, 0, net->meta.nkd, 0);
+		best = c.best;
+		best_d = c.best_d;
 	}
 	if (best == MR_NONE)
 		return mr_error_set(err, MR_ENOTFOUND, NULL, 0, 0, NULL,
@@ -583,6 +607,12 @@ int mr_place_resolve(const mr_net *net, const char *text, unsigned mode_mask, do
 	trimmed[n] = 0;
 	show_text(trimmed, shown, sizeof(shown));
 
+	/* 0. Text that reads as two numbers is a coordinate (node ids are not numbers pairs): decided
+	 * first, so that a coordinate costs no scan of ids and names. */
+	rc = parse_coord(trimmed, &lon, &lat);
+	if (rc > 0)
+		return resolve_coord(net, lon, lat, mode_mask, max_snap_km, shown, out, err);
+
 	/* 1. node id */
 	for (i = 0; i < net->meta.nnodes; i++)
 		if (strcmp(node_str(net, net->nodes[i].id), trimmed) == 0)
@@ -598,14 +628,10 @@ int mr_place_resolve(const mr_net *net, const char *text, unsigned mode_mask, do
 			return decide(net, &m, MR_PLACE_UNLOCODE, shown, out, err);
 	}
 
-	/* 3. lon,lat */
-	rc = parse_coord(trimmed, &lon, &lat);
+	/* 3. something that starts like a coordinate but is not one */
 	if (rc < 0)
 		return mr_error_set(err, MR_EINVAL, NULL, 0, 0, NULL,
 		                    "malformed coordinate '%s': expected lon,lat in degrees", shown);
-	if (rc > 0)
-		return resolve_coord(net, lon, lat, mode_mask, max_snap_km, shown, out, err);
-
 	klen = mr_place_fold(trimmed, key, sizeof(key));
 	if (klen == 0)
 		return mr_error_set(err, MR_ENOTFOUND, NULL, 0, 0, NULL, "unknown place '%s'", shown);

@@ -20,6 +20,7 @@
 #include "core/mr_strtab.h"
 #include "core/mr_vec.h"
 #include "net/mr_file.h"
+#include "net/mr_kd.h"
 
 typedef struct tmp_arc {
 	uint32_t tail, head;
@@ -39,6 +40,7 @@ typedef struct builder {
 	mr_tariff_rec *tariffs;
 	uint64_t *rules_by_node; /* (node << 32 | transfer index), sorted: defaults (MR_NONE) last */
 	size_t nrules_by_node;
+	uint32_t *kd;            /* node indexes in k-d tree order */
 	mr_net_meta meta;
 } builder;
 
@@ -422,6 +424,29 @@ static int fill_meta(builder *b)
 	return mr_strtab_add(&b->st, s->dir, &m->build_source);
 }
 
+/* The k-d tree over the nodes that have a virtual node (mr_net.h). */
+static int make_kdtree(builder *b)
+{
+	size_t i, n = 0;
+	double *xyz = mr_malloc((b->meta.nnodes + 1) * 3 * sizeof(double));
+	uint32_t *ids = mr_malloc((b->meta.nnodes + 1) * sizeof(uint32_t));
+	int rc = MR_ENOMEM;
+	b->kd = mr_malloc((b->meta.nnodes + 1) * sizeof(uint32_t));
+	if (xyz && ids && b->kd) {
+		for (i = 0; i < b->meta.nnodes; i++) {
+			if (!b->nodes[i].nvnodes)
+				continue;
+			mr_geo_ecef_km(b->nodes[i].lon, b->nodes[i].lat, xyz + 3 * n);
+			ids[n++] = (uint32_t)i;
+		}
+		rc = mr__kd_order(xyz, ids, n, b->kd);
+		b->meta.nkd = (uint32_t)n;
+	}
+	mr_free(xyz);
+	mr_free(ids);
+	return rc;
+}
+
 /* Lay out the image: header, section table, sections; CSR arrays from the arc list. */
 static int make_image(builder *b, void **image_out, size_t *size_out)
 {
@@ -466,6 +491,8 @@ static int make_image(builder *b, void **image_out, size_t *size_out)
 	if (b->meta.ntariffs)
 		memcpy(SEC(MR_SEC_TARIFFS, mr_tariff_rec), b->tariffs, b->meta.ntariffs * sizeof(mr_tariff_rec));
 	memcpy(SEC(MR_SEC_STRINGS, char), b->st.data, b->st.size);
+	if (b->meta.nkd)
+		memcpy(SEC(MR_SEC_KDTREE, uint32_t), b->kd, b->meta.nkd * sizeof(uint32_t));
 
 	xyz = SEC(MR_SEC_VXYZ, double);
 	for (i = 0; i < n; i++) {
@@ -559,7 +586,7 @@ int mr_net_build(const mr_src *src, mr_net *out, mr_error *err)
 	if ((rc = mr_strtab_init(&b.st)))
 		goto fail;
 	if ((rc = build_nodes(&b)) || (rc = build_links(&b)) || (rc = build_transfers(&b)) ||
-	    (rc = build_borders_tariffs(&b)) || (rc = fill_meta(&b)))
+	    (rc = build_borders_tariffs(&b)) || (rc = fill_meta(&b)) || (rc = make_kdtree(&b)))
 		goto fail;
 	if (b.arcs.n >= MR_NONE) {
 		rc = mr_error_set(err, MR_ELIMIT, src->dir, 0, 0, NULL, "too many arcs");
@@ -586,5 +613,6 @@ fail:
 	mr_free(b.borders);
 	mr_free(b.tariffs);
 	mr_free(b.rules_by_node);
+	mr_free(b.kd);
 	return rc;
 }

@@ -13,7 +13,7 @@
 const uint32_t mr__section_elsize[MR_SEC_COUNT] = {
 	sizeof(mr_net_meta), sizeof(mr_node_rec), sizeof(mr_vnode_rec), 3 * sizeof(double),
 	sizeof(mr_arc_rec), 4, 4, 4, 4, 4, sizeof(mr_link_rec), sizeof(mr_transfer_rec),
-	sizeof(mr_border_rec), sizeof(mr_tariff_rec), 1};
+	sizeof(mr_border_rec), sizeof(mr_tariff_rec), 1, 4};
 
 void mr__section_counts(const mr_net_meta *m, uint64_t count[MR_SEC_COUNT])
 {
@@ -32,6 +32,7 @@ void mr__section_counts(const mr_net_meta *m, uint64_t count[MR_SEC_COUNT])
 	count[MR_SEC_BORDERS] = m->nborders;
 	count[MR_SEC_TARIFFS] = m->ntariffs;
 	count[MR_SEC_STRINGS] = m->strings_size;
+	count[MR_SEC_KDTREE] = m->nkd;
 }
 
 uint64_t mr__file_checksum(const void *data, size_t n, uint64_t seed)
@@ -128,6 +129,7 @@ int mr__net_attach(mr_net *net, const void *image, size_t size, const char *what
 	net->borders = PTR(MR_SEC_BORDERS, mr_border_rec);
 	net->tariffs = PTR(MR_SEC_TARIFFS, mr_tariff_rec);
 	net->strings = PTR(MR_SEC_STRINGS, char);
+	net->kd = PTR(MR_SEC_KDTREE, uint32_t);
 	net->g.n = n;
 	net->g.m = arcs;
 	net->g.first_out = PTR(MR_SEC_FIRST_OUT, uint32_t);
@@ -188,8 +190,11 @@ int mr__net_attach(mr_net *net, const void *image, size_t size, const char *what
 		if (!str_ok(x->source, m->strings_size) || x->mode >= MR_MODE_COUNT || x->country[3])
 			goto corrupt;
 	}
-	if (!str_ok(m->build_source, m->strings_size))
+	if (!str_ok(m->build_source, m->strings_size) || m->nkd > m->nnodes)
 		goto corrupt;
+	for (i = 0; i < m->nkd; i++)
+		if (net->kd[i] >= m->nnodes || net->nodes[net->kd[i]].nvnodes == 0)
+			goto corrupt;
 	return MR_OK;
 corrupt:
 	memset(net, 0, sizeof(*net));

@@ -27,6 +27,7 @@ struct mr_router {
 	MR_VEC(mr_seed) layers;       /* seeds per place, see layer() */
 	MR_VEC(size_t) layer_at;
 	MR_VEC(uint32_t) path;        /* arcs of the whole route, back to front */
+	char wkey[2048];              /* the options w and the bans were made for ("" = none) */
 };
 
 static const char *const objective_names[] = {
@@ -147,7 +148,7 @@ static int country_banned(const mr_router *r, const char *c)
 {
 	size_t i;
 	uint32_t k;
-	if (!c[0] || !r->country_ban.n)
+	if (!c[0])
 		return 0;
 	k = pack_country(c);
 	for (i = 0; i < r->country_ban.n; i++)
@@ -315,22 +316,43 @@ static int vnode_allowed(const mr_net *net, const mr_route_opts *o, uint32_t v)
 	return !o->mode_mask || (o->mode_mask >> net->vnodes[v].mode & 1u);
 }
 
+/* The options that weights and bans depend on, as one string; 0 if it does not fit. */
+static int options_key(const mr_route_opts *o, char *buf, size_t size)
+{
+	size_t len, i;
+	int k = snprintf(buf, size, "%d|%.17g|%u|%d|%.17g|", o->objective, o->vot_usd_per_h, o->mode_mask,
+	                 o->allow_planned, o->sea_speed_kmh);
+	if (k < 0 || (size_t)k >= size)
+		return 0;
+	len = (size_t)k;
+	for (i = 0; i < o->navoid + o->nallow; i++) {
+		const char *x = i < o->navoid ? o->avoid[i] : o->allow[i - o->navoid];
+		k = snprintf(buf + len, size - len, "%s%s\x1f", i == o->navoid ? "\x1e" : "", x ? x : "");
+		if (k < 0 || (size_t)k >= size - len)
+			return 0;
+		len += (size_t)k;
+	}
+	return 1;
+}
+
 static void fill_weights(mr_router *r, const mr_route_opts *o)
 {
 	const mr_net *net = r->net;
 	const mr_graph *g = &net->g;
 	uint32_t v, a;
 
+	int countries = r->country_ban.n > 0;
+
 	for (v = 0; v < g->n; v++) {
 		const mr_vnode_rec *tv = &net->vnodes[v];
 		const mr_node_rec *tn = &net->nodes[tv->node];
-		int tail_ok = vnode_allowed(net, o, v) && !r->node_ban[tv->node] && !country_banned(r, tn->country);
+		int tail_ok = vnode_allowed(net, o, v) && !r->node_ban[tv->node] && !(countries && country_banned(r, tn->country));
 		for (a = g->first_out[v]; a < g->first_out[v + 1]; a++) {
 			const mr_arc_rec *arc = &net->arcs[a];
 			uint32_t h = g->head[a];
 			const mr_vnode_rec *hv = &net->vnodes[h];
 			int ok = tail_ok && vnode_allowed(net, o, h) && !r->node_ban[hv->node] &&
-			         !country_banned(r, net->nodes[hv->node].country);
+			         !(countries && country_banned(r, net->nodes[hv->node].country));
 			if (ok && (arc->status == MR_STATUS_CLOSED || (arc->status == MR_STATUS_PLANNED && !o->allow_planned)))
 				ok = 0;
 			if (ok && arc->border != MR_NONE && r->border_ban[arc->border])
@@ -338,7 +360,7 @@ static void fill_weights(mr_router *r, const mr_route_opts *o)
 			if (ok && arc->kind == MR_ARC_LINK) {
 				const mr_link_rec *l = &net->links[arc->ref];
 				size_t i;
-				if (r->link_ban[arc->ref] || country_banned(r, l->country))
+				if (r->link_ban[arc->ref] || (countries && country_banned(r, l->country)))
 					ok = 0;
 				for (i = 0; ok && l->passage && i < r->passage_ban.n; i++)
 					if (r->passage_ban.v[i] == l->passage)
@@ -555,11 +577,22 @@ static int route_once(mr_router *r, const uint32_t *places, size_t n, const mr_r
 	for (i = 0; i < n; i++)
 		if (places[i] >= net->meta.nnodes)
 			return mr_error_set(err, MR_EINVAL, NULL, 0, 0, NULL, "place %zu is not a node", i);
-	if ((rc = resolve_avoid(r, o, err)) || (rc = resolve_allow(r, o, err)))
-		return rc;
 	if (!(o->sea_speed_kmh >= 0) || !isfinite(o->sea_speed_kmh))
 		return mr_error_set(err, MR_EINVAL, NULL, 0, 0, NULL, "bad sea speed");
-	fill_weights(r, o);
+	{
+		/* Weights depend only on these options: queries that repeat them (the common case for a
+		 * server or a batch) skip the O(arcs) refill. */
+		char key[sizeof(r->wkey)];
+		int fits = options_key(o, key, sizeof(key));
+		if (!fits || strcmp(key, r->wkey) != 0) {
+			r->wkey[0] = '\0';
+			if ((rc = resolve_avoid(r, o, err)) || (rc = resolve_allow(r, o, err)))
+				return rc;
+			fill_weights(r, o);
+			if (fits)
+				memcpy(r->wkey, key, sizeof(key));
+		}
+	}
 	ratio = astar_ratio(net, o);
 	if (algo == MR_ALGO_AUTO)
 		algo = ratio > 0 ? MR_ALGO_ASTAR : MR_ALGO_BIDIR;

@@ -13,6 +13,7 @@
 #include "meridian/mr_core.h"
 #include "meridian/mr_net.h"
 #include "core/mr_geo.h"
+#include "net/mr_kd.h"
 #include "meridian/mr_places.h"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -27,6 +28,7 @@ static size_t blob_len;
 static mr_node_rec nodes[MAX_NODES];
 static mr_vnode_rec vnodes[MAX_VNODES];
 static double vxyz[3 * MAX_VNODES];
+static uint32_t kd[MAX_VNODES];
 static uint32_t nnodes, nvnodes;
 static mr_net net;
 
@@ -118,6 +120,20 @@ static int setup(void **state)
 	net.nodes = nodes;
 	net.vnodes = vnodes;
 	net.vxyz = vxyz;
+	{
+		/* the k-d tree over the nodes that have a virtual node */
+		static double xyz[3 * MAX_VNODES];
+		static uint32_t ids[MAX_VNODES];
+		uint32_t q, m = 0;
+		for (q = 0; q < nnodes; q++)
+			if (nodes[q].nvnodes) {
+				mr_geo_ecef_km(nodes[q].lon, nodes[q].lat, xyz + 3 * m);
+				ids[m++] = q;
+			}
+		assert_int_equal(mr__kd_order(xyz, ids, m, kd), MR_OK);
+		net.kd = kd;
+		net.meta.nkd = m;
+	}
 	net.strings = blob;
 	net.meta.nnodes = nnodes;
 	net.meta.nvnodes = nvnodes;
