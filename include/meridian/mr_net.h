@@ -190,8 +190,9 @@ typedef struct mr_net_meta {
 	uint32_t build_source;                /* string offset: folder the network was built from */
 	uint32_t nkd;                         /* nodes in the k-d tree (those with a virtual node) */
 	double min_lon, min_lat, max_lon, max_lat;
-	/* A* lower bounds: for each metric, the smallest ratio metric(arc) / chord(tail, head) over
-	 * arcs whose end points differ (0 if some such arc is free). Metrics: distance, time, cost,
+	/* A* lower bounds: for each metric, the smallest ratio metric(arc) / arc_lb(tail, head) over
+	 * arcs whose end points differ (0 if some such arc is free), where arc_lb is the great-circle
+	 * arc on the sphere of the polar radius (mr_geo_arc_lb_km). Metrics: distance, time, cost,
 	 * co2e. */
 	double astar_ratio[4];
 	int64_t built_unix;
@@ -241,5 +242,7 @@ MR_API int mr_net_write(const mr_net *net, const char *path, mr_error *err);
 /* Memory-map and check a .mnet file (magic, version, byte order, sizes, checksum). */
 MR_API int mr_net_load(const char *path, mr_net *out, mr_error *err);
 MR_API void mr_net_free(mr_net *net); /* accepts a zeroed net */
+/* The .mnet format version this library writes and reads. */
+MR_API unsigned mr_net_format_version(void);
 
 #endif

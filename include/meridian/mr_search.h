@@ -47,6 +47,15 @@ MR_API int mr_bidijkstra(mr_search *s, const mr_graph *g, const double *w, const
 MR_API int mr_astar(mr_search *s, const mr_graph *g, const double *w, const double *xyz,
                     double ratio, const mr_seed *src, size_t nsrc, const mr_seed *dst, size_t ndst,
                     mr_path *out);
+/* A* with h(v) = ratio * radius * min over targets t of the angle between xyz[v] and xyz[t] seen
+ * from the origin: the length of the great-circle arc on a sphere of that radius. For points on
+ * or outside that sphere, every path that stays outside it is at least that long (the radial
+ * projection onto the sphere shortens curves), and the angle is a metric, so the bound is
+ * consistent when every arc satisfies w[a] >= ratio * radius * angle(tail, head). On the Earth,
+ * with the polar radius, it is much tighter than the chord for long distances. */
+MR_API int mr_astar_arc(mr_search *s, const mr_graph *g, const double *w, const double *xyz,
+                        double ratio, double radius, const mr_seed *src, size_t nsrc,
+                        const mr_seed *dst, size_t ndst, mr_path *out);
 /* Distance of v after the last mr_dijkstra (INFINITY if not reached). */
 MR_API double mr_search_dist(const mr_search *s, uint32_t v);
 

@@ -375,7 +375,7 @@ static int cmd_info(int argc, char **argv)
 	t = (time_t)net.meta.built_unix;
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
 	if (strcmp(format, "json") == 0) {
-		printf("{\n \"file\": \"%s\",\n \"bytes\": %zu,\n \"format_version\": 1,\n", net.path, net.map_size);
+		printf("{\n \"file\": \"%s\",\n \"bytes\": %zu,\n \"format_version\": %u,\n", net.path, net.map_size, mr_net_format_version());
 		printf(" \"nodes\": %u,\n \"virtual_nodes\": %u,\n \"arcs\": %u,\n \"links\": %u,\n", net.meta.nnodes,
 		       net.meta.nvnodes, net.meta.narcs, net.meta.nlinks);
 		printf(" \"arcs_by_mode\": {");
@@ -387,7 +387,7 @@ static int cmd_info(int argc, char **argv)
 		       net.meta.min_lat, net.meta.max_lon, net.meta.max_lat);
 		printf(" \"built\": \"%s\"\n}\n", when);
 	} else {
-		printf("file            %s (%zu bytes, format version 1)\n", net.path, net.map_size);
+		printf("file            %s (%zu bytes, format version %u)\n", net.path, net.map_size, mr_net_format_version());
 		printf("built           %s from %s\n", when, mr_net_str(&net, net.meta.build_source));
 		printf("nodes           %u (%u virtual)\n", net.meta.nnodes, net.meta.nvnodes);
 		printf("links           %u\n", net.meta.nlinks);

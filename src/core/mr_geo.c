@@ -41,3 +41,10 @@ int mr_geo_valid(double lon, double lat)
 	return isfinite(lon) && isfinite(lat) && lon >= -180.0 && lon <= 180.0 && lat >= -90.0 &&
 	       lat <= 90.0;
 }
+
+double mr_geo_arc_lb_km(const double a[3], const double b[3])
+{
+	double cx = a[1] * b[2] - a[2] * b[1], cy = a[2] * b[0] - a[0] * b[2], cz = a[0] * b[1] - a[1] * b[0];
+	double dot = a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+	return MR_GEO_POLAR_KM * atan2(sqrt(cx * cx + cy * cy + cz * cz), dot);
+}

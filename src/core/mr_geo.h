@@ -12,4 +12,11 @@ double mr_geo_chord_km(const double a[3], const double b[3]);
 /* 1 if lon is in [-180, 180] and lat in [-90, 90] and both finite. */
 int mr_geo_valid(double lon, double lat);
 
+/* The WGS84 polar radius in km: the ellipsoid lies outside the sphere of this radius. */
+#define MR_GEO_POLAR_KM 6356.752314245
+/* A lower bound of the geodesic distance between two ECEF points on the ellipsoid: the
+ * great-circle arc between their directions on the sphere of the polar radius. Tighter than the
+ * chord beyond a few hundred km, and a metric (so A* stays consistent with it). */
+double mr_geo_arc_lb_km(const double a[3], const double b[3]);
+
 #endif

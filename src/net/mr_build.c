@@ -539,7 +539,8 @@ static int make_image(builder *b, void **image_out, size_t *size_out)
 	}
 	mr_free(fill);
 
-	/* A* ratios: smallest metric per km of chord over arcs between distinct places. */
+	/* A* ratios: smallest metric per km of the arc lower bound (mr_geo_arc_lb_km) over arcs
+	 * between distinct places. */
 	{
 		mr_net_meta *meta = SEC(MR_SEC_META, mr_net_meta);
 		double r[4] = {INFINITY, INFINITY, INFINITY, INFINITY};
@@ -547,7 +548,7 @@ static int make_image(builder *b, void **image_out, size_t *size_out)
 		int k;
 		for (v = 0; v < n; v++)
 			for (a = first_out[v]; a < first_out[v + 1]; a++) {
-				double c = mr_geo_chord_km(xyz + 3 * v, xyz + 3 * head[a]);
+				double c = mr_geo_arc_lb_km(xyz + 3 * v, xyz + 3 * head[a]);
 				double met[4] = {arcs[a].distance_km, arcs[a].time_h, arcs[a].cost_usd, arcs[a].co2e_kg};
 				if (c < 1e-6)
 					continue;

@@ -326,3 +326,8 @@ void mr_net_free(mr_net *net)
 	mr_free(net->path);
 	memset(net, 0, sizeof(*net));
 }
+
+unsigned mr_net_format_version(void)
+{
+	return MR_FILE_VERSION;
+}

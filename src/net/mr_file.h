@@ -15,7 +15,7 @@
 #include "meridian/mr_net.h"
 
 #define MR_FILE_MAGIC "MERIDNET"
-#define MR_FILE_VERSION 2u
+#define MR_FILE_VERSION 3u
 #define MR_FILE_BYTE_ORDER 0x01020304u
 
 enum mr_file_section_id {

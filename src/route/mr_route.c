@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <string.h>
 
+#include "core/mr_geo.h"
 #include "core/mr_vec.h"
 #include "meridian/mr_route.h"
 #include "meridian/mr_search.h"
@@ -434,7 +435,7 @@ static int run_search(mr_router *r, int algo, double ratio, const mr_seed *src, 
 	case MR_ALGO_BIDIR:
 		return mr_bidijkstra(r->search, &net->g, r->w, src, nsrc, dst, ndst, p);
 	default:
-		return mr_astar(r->search, &net->g, r->w, net->vxyz, ratio, src, nsrc, dst, ndst, p);
+		return mr_astar_arc(r->search, &net->g, r->w, net->vxyz, ratio, MR_GEO_POLAR_KM, src, nsrc, dst, ndst, p);
 	}
 }
 
@@ -456,16 +457,38 @@ static int push_unique_u32(uint32_t **arr, size_t *n, uint32_t x)
 /* Fill out's derived fields from out->arcs and out->first_vnode. */
 static int assemble(const mr_net *net, const mr_route_opts *o, mr_route *out)
 {
-	size_t i, cap = out->narcs + 2;
+	size_t i, nlegs = 0, nnodes = 1;
 	uint32_t node = net->vnodes[out->first_vnode].node;
 	double teu = out->teu;
 	double pend_h = 0, pend_usd = net->vnodes[out->first_vnode].fixed_usd, pend_co2 = 0;
 	mr_leg *leg = NULL;
 	int after_transfer = 1;
 
-	out->nodes = mr_malloc(cap * sizeof(uint32_t));
-	out->legs = mr_calloc(cap, sizeof(mr_leg));
-	out->countries = mr_calloc(cap, 4);
+	/* Count first, so that a long sea route (thousands of lane arcs, one leg) allocates what it
+	 * needs and no more. */
+	{
+		uint32_t prev_node = node;
+		int mode = -1, gauge = -1, cut = 1;
+		for (i = 0; i < out->narcs; i++) {
+			const mr_arc_rec *arc = &net->arcs[out->arcs[i]];
+			uint32_t hn = net->vnodes[net->g.head[out->arcs[i]]].node;
+			if (arc->kind == MR_ARC_TRANSFER) {
+				cut = 1;
+			} else {
+				int g = net->links[arc->ref].gauge_mm;
+				if (cut || arc->mode != mode || g != gauge)
+					nlegs++;
+				mode = arc->mode;
+				gauge = g;
+				cut = 0;
+			}
+			if (hn != prev_node)
+				nnodes++, prev_node = hn;
+		}
+	}
+	out->nodes = mr_malloc(nnodes * sizeof(uint32_t));
+	out->legs = mr_calloc(nlegs + 1, sizeof(mr_leg));
+	out->countries = mr_calloc(nnodes, 4);
 	if (!out->nodes || !out->legs || !out->countries)
 		return MR_ENOMEM;
 	out->nodes[out->nnodes++] = node;

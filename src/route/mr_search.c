@@ -53,6 +53,7 @@ struct mr_search {
 	tmark *tg;
 	mr_heap hf, hb;  /* forward and backward priority queues over vertex ids */
 	uint32_t *path;  /* 2 * cap_n arcs: room for both halves of a bidirectional path */
+	double arc_radius; /* A*: 0 = chord bound; > 0 = arc on a sphere of this radius (mr_astar_arc) */
 };
 
 int mr_search_new(mr_search **out, uint32_t n, uint32_t m)
@@ -510,6 +511,24 @@ static double astar_h(mr_search *s, const double *xyz, double ratio, const mr_se
 
 	if (L->stamp == s->gen)
 		return L->d;
+	if (s->arc_radius > 0) {
+		/* ratio x radius x the angle between p and the nearest target, seen from the centre */
+		double best_angle = INFINITY;
+		for (i = 0; i < ndst; i++) {
+			const double *q = xyz + 3 * (size_t)dst[i].v;
+			double cx = p[1] * q[2] - p[2] * q[1], cy = p[2] * q[0] - p[0] * q[2], cz = p[0] * q[1] - p[1] * q[0];
+			double dot = p[0] * q[0] + p[1] * q[1] + p[2] * q[2];
+			double angle = atan2(sqrt(cx * cx + cy * cy + cz * cz), dot);
+			if (angle < best_angle)
+				best_angle = angle;
+		}
+		hv = ratio * s->arc_radius * best_angle;
+		if (!(hv < INFINITY))
+			hv = 0;
+		L->stamp = s->gen;
+		L->d = hv;
+		return hv;
+	}
 	for (i = 0; i < ndst; i++) {
 		const double *q = xyz + 3 * (size_t)dst[i].v;
 		double dx = p[0] - q[0], dy = p[1] - q[1], dz = p[2] - q[2];
@@ -523,6 +542,19 @@ static double astar_h(mr_search *s, const double *xyz, double ratio, const mr_se
 	L->stamp = s->gen;
 	L->d = hv;
 	return hv;
+}
+
+int mr_astar_arc(mr_search *s, const mr_graph *g, const double *w, const double *xyz, double ratio,
+                 double radius, const mr_seed *src, size_t nsrc, const mr_seed *dst, size_t ndst,
+                 mr_path *out)
+{
+	int rc;
+	if (!s || !(radius > 0 && radius < INFINITY))
+		return MR_EINVAL;
+	s->arc_radius = radius;
+	rc = mr_astar(s, g, w, xyz, ratio, src, nsrc, dst, ndst, out);
+	s->arc_radius = 0;
+	return rc;
 }
 
 int mr_astar(mr_search *s, const mr_graph *g, const double *w, const double *xyz, double ratio,
