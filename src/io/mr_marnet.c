@@ -49,6 +49,7 @@ typedef struct vtab {
 	size_t n, cap;
 	uint32_t *slots;
 	size_t nslots;
+	int split; /* keep lon -180 and +180 apart (the topology of searoute-js, for comparisons) */
 } vtab;
 
 typedef struct seg {
@@ -170,9 +171,9 @@ static int slots_grow(uint32_t **slots, size_t *nslots, size_t need, const void 
 #define SCALE MR_MARNET_COORD_SCALE
 #define E180 180000000
 
-static uint64_t vkey(int32_t ilon, int32_t ilat)
+static uint64_t vkey(int32_t ilon, int32_t ilat, int split)
 {
-	if (ilon == -E180)
+	if (ilon == -E180 && !split)
 		ilon = E180; /* the antimeridian: one point */
 	return ((uint64_t)(uint32_t)ilon << 32) | (uint32_t)ilat;
 }
@@ -180,14 +181,14 @@ static uint64_t vkey(int32_t ilon, int32_t ilat)
 static uint64_t vkey_of(const void *tab, uint32_t i)
 {
 	const vtx *v = &((const vtab *)tab)->v[i];
-	return vkey(v->ilon, v->ilat);
+	return vkey(v->ilon, v->ilat, ((const vtab *)tab)->split);
 }
 
 /* The vertex at (x, y) (already checked to be in range), added if new. */
 static int vertex(vtab *t, double x, double y, uint32_t *out)
 {
 	int32_t ilon = (int32_t)llround(x * SCALE), ilat = (int32_t)llround(y * SCALE);
-	uint64_t key = vkey(ilon, ilat);
+	uint64_t key = vkey(ilon, ilat, t->split);
 	size_t mask, j;
 	vtx *v;
 
@@ -196,7 +197,7 @@ static int vertex(vtab *t, double x, double y, uint32_t *out)
 	mask = t->nslots - 1;
 	for (j = mix64(key) & mask; t->slots[j] != MR_NONE; j = (j + 1) & mask) {
 		v = &t->v[t->slots[j]];
-		if (vkey(v->ilon, v->ilat) == key)
+		if (vkey(v->ilon, v->ilat, t->split) == key)
 			goto found;
 	}
 	if (t->n >= MR_NONE - 1 || mr_vec_reserve(t, t->n + 1))
@@ -1398,6 +1399,7 @@ int mr_marnet_import(const char *file, const mr_marnet_opts *o, mr_src *out,
 	m.file = file;
 	m.o = o ? o : &defaults;
 	m.out = out;
+	m.vt.split = m.o->keep_antimeridian_split;
 	m.rep = rep;
 	m.diag = diag;
 	m.ud = ud;
