@@ -105,7 +105,8 @@ int main(int argc, char **argv)
 	printf("  ratio searoute-js / meridian: %.0fx (meridian's A* settles %.0f nodes per query on average)\n",
 	       t_sr / t_mr, both ? (double)settled / (double)both : 0.0);
 	printf("  distances: %zu pairs routed by both; %zu (%.1f%%) within 0.5%%; median difference %.4f%%, "
-	       "95th percentile %.4f%%, worst %.3f%%; %zu found by searoute-js only\n",
+	       "95th percentile %.4f%%, worst %.3f%%; %zu not routed here (an end point that is not a graph node of "
+	       "this build, or no route)\n",
 	       both, within, both ? 100.0 * (double)within / (double)both : 0.0, both ? 100 * diffs[both / 2] : 0.0,
 	       both ? 100 * diffs[(size_t)(0.95 * (double)(both - 1))] : 0.0, 100 * worst, only_sr);
 	free(diffs);

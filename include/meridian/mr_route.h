@@ -62,6 +62,7 @@ typedef struct mr_leg {
 	double distance_km, duration_h, cost_usd, co2e_kg; /* cost and co2e times teu */
 	double handling_h, handling_usd;                    /* part of duration and cost */
 	uint32_t first_arc, narcs;                          /* range in mr_route.arcs */
+	uint32_t first_node, nnodes;                        /* range in mr_route.nodes */
 } mr_leg;
 
 typedef struct mr_route {

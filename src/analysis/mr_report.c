@@ -92,19 +92,6 @@ static json_t *linestring(json_t *coords)
 	return g;
 }
 
-/* Real nodes of a leg, in order: its first node, then each arc's head where it changes. */
-static size_t leg_nodes(const mr_net *net, const mr_route *r, const mr_leg *l, uint32_t *buf)
-{
-	size_t n = 0, i;
-	buf[n++] = l->from_node;
-	for (i = l->first_arc; i < l->first_arc + l->narcs; i++) {
-		uint32_t h = net->vnodes[net->g.head[r->arcs[i]]].node;
-		if (h != buf[n - 1])
-			buf[n++] = h;
-	}
-	return n;
-}
-
 static void leg_figures(json_t *o, const mr_leg *l)
 {
 	json_object_set_new(o, "distance_km", json_real(r2(l->distance_km)));
@@ -232,7 +219,6 @@ static int report_geojson(const mr_route_report *rep, char **out, size_t *len)
 {
 	const mr_net *net = rep->net;
 	json_t *root = json_object(), *feats = json_array();
-	uint32_t *buf = NULL;
 	size_t i, j;
 
 	for (i = 0; i < rep->nroutes; i++) {
@@ -246,25 +232,18 @@ static int report_geojson(const mr_route_report *rep, char **out, size_t *len)
 		json_object_set_new(f, "properties", props);
 		json_object_set_new(f, "geometry", linestring(coords_json(net, r->nodes, r->nnodes)));
 		json_array_append_new(feats, f);
-		buf = mr_realloc(buf, (r->narcs + 2) * sizeof(uint32_t));
-		if (!buf) {
-			json_decref(root);
-			json_decref(feats);
-			return MR_ENOMEM;
-		}
 		for (j = 0; j < r->nlegs; j++) {
 			json_t *lf = json_object(), *lp = leg_json(net, &r->legs[j]);
-			size_t nn = leg_nodes(net, r, &r->legs[j], buf);
 			json_object_set_new(lp, "kind", json_string("leg"));
 			json_object_set_new(lp, "route", json_integer((json_int_t)i));
 			json_object_set_new(lp, "leg", json_integer((json_int_t)j + 1));
 			json_object_set_new(lf, "type", json_string("Feature"));
 			json_object_set_new(lf, "properties", lp);
-			json_object_set_new(lf, "geometry", linestring(coords_json(net, buf, nn)));
+			json_object_set_new(lf, "geometry",
+			                    linestring(coords_json(net, r->nodes + r->legs[j].first_node, r->legs[j].nnodes)));
 			json_array_append_new(feats, lf);
 		}
 	}
-	mr_free(buf);
 	json_object_set_new(root, "type", json_string("FeatureCollection"));
 	json_object_set_new(root, "features", feats);
 	return dump(root, out, len);

@@ -41,6 +41,8 @@ typedef struct builder {
 	uint64_t *rules_by_node; /* (node << 32 | transfer index), sorted: defaults (MR_NONE) last */
 	size_t nrules_by_node;
 	uint32_t *kd;            /* node indexes in k-d tree order */
+	MR_VEC(uint32_t) chain_first; /* compressed lane chains, see MR_ARC_CHAIN */
+	MR_VEC(uint32_t) chain_steps;
 	mr_net_meta meta;
 } builder;
 
@@ -397,6 +399,15 @@ static int fill_meta(builder *b)
 	m->nnodes = (uint32_t)s->nnodes;
 	m->nvnodes = (uint32_t)b->vnodes.n;
 	m->narcs = (uint32_t)b->arcs.n;
+	/* Arcs by mode, as they are in the graph (a compressed chain counts once). */
+	memset(m->arcs_by_mode, 0, sizeof(m->arcs_by_mode));
+	m->transfer_arcs = 0;
+	for (i = 0; i < b->arcs.n; i++) {
+		if (b->arcs.v[i].rec.kind == MR_ARC_TRANSFER)
+			m->transfer_arcs++;
+		else
+			m->arcs_by_mode[b->arcs.v[i].rec.mode]++;
+	}
 	m->nlinks = (uint32_t)s->nlinks;
 	m->ntransfers = (uint32_t)s->ntransfers;
 	m->nborders = (uint32_t)s->nborders;
@@ -422,6 +433,166 @@ static int fill_meta(builder *b)
 	mr_free(cc);
 	m->built_unix = (int64_t)time(NULL);
 	return mr_strtab_add(&b->st, s->dir, &m->build_source);
+}
+
+/* ---- lane chain compression (MR_ARC_CHAIN) ----
+ * A virtual node is "inner" when its node is a sea lane vertex (node_type "sea") with this one
+ * virtual node, and it has exactly two outgoing and two incoming arcs, all links, joining it to
+ * two distinct neighbours both ways, with one status, one passage and no border. Every path
+ * through an inner vertex goes straight through it, so a run of inner vertices between two
+ * others can be one arc whose metrics are the sums: shortest paths are unchanged, and the graph
+ * of a lane network shrinks about threefold. */
+static int is_inner(const builder *b, const uint32_t *first, const uint32_t *out, const uint32_t *indeg,
+                    uint32_t v)
+{
+	const mr_vnode_rec *vn = &b->vnodes.v[v];
+	const mr_node_rec *nd = &b->nodes[vn->node];
+	const tmp_arc *x, *y;
+	uint32_t k;
+	if (nd->nvnodes != 1 || strcmp(b->st.data + nd->type, "sea") != 0)
+		return 0;
+	if (first[v + 1] - first[v] != 2 || indeg[v] != 2)
+		return 0;
+	x = &b->arcs.v[out[first[v]]];
+	y = &b->arcs.v[out[first[v] + 1]];
+	if (x->head == y->head || x->head == v || y->head == v)
+		return 0;
+	for (k = 0; k < 2; k++) {
+		const tmp_arc *a = k ? y : x;
+		if (a->rec.kind != MR_ARC_LINK || a->rec.border != MR_NONE || a->rec.status != x->rec.status ||
+		    b->links[a->rec.ref].passage != b->links[x->rec.ref].passage)
+			return 0;
+	}
+	/* The two incoming arcs must come back from those two neighbours: then no path can enter v
+	 * from a third place. */
+	for (k = 0; k < 2; k++) {
+		uint32_t u = (k ? y : x)->head, j;
+		int back = 0;
+		for (j = first[u]; j < first[u + 1] && !back; j++)
+			back = b->arcs.v[out[j]].head == v && b->arcs.v[out[j]].rec.kind == MR_ARC_LINK;
+		if (!back)
+			return 0;
+	}
+	return 1;
+}
+
+static int compress_chains(builder *b, int keep_all)
+{
+	const uint32_t n = (uint32_t)b->vnodes.n;
+	const size_t m = b->arcs.n;
+	uint32_t *first = mr_calloc((size_t)n + 2, sizeof(uint32_t));
+	uint32_t *out = mr_malloc((m + 1) * sizeof(uint32_t));
+	uint32_t *indeg = mr_calloc((size_t)n + 1, sizeof(uint32_t));
+	uint8_t *inner = mr_calloc((size_t)n + 1, 1);
+	uint32_t *newid = mr_malloc(((size_t)n + 1) * sizeof(uint32_t));
+	MR_VEC(tmp_arc) kept = {0};
+	uint32_t v, k, nn = 0;
+	size_t i;
+	int rc = MR_ENOMEM;
+
+	if (!first || !out || !indeg || !inner || !newid)
+		goto done;
+	for (i = 0; i < m; i++)
+		first[b->arcs.v[i].tail + 1]++, indeg[b->arcs.v[i].head]++;
+	for (v = 0; v < n; v++)
+		first[v + 1] += first[v];
+	{
+		uint32_t *fill = mr_malloc(((size_t)n + 1) * sizeof(uint32_t));
+		if (!fill)
+			goto done;
+		memcpy(fill, first, ((size_t)n + 1) * sizeof(uint32_t));
+		for (i = 0; i < m; i++)
+			out[fill[b->arcs.v[i].tail]++] = (uint32_t)i;
+		mr_free(fill);
+	}
+	for (v = 0; v < n && !keep_all; v++)
+		inner[v] = (uint8_t)is_inner(b, first, out, indeg, v);
+
+	/* Walk from every arc that leaves a vertex that stays; follow inner vertices to the next one. */
+	for (i = 0; i < m; i++) {
+		tmp_arc a = b->arcs.v[i];
+		uint32_t prev = a.tail, cur = a.head, steps = 1;
+		double dist, time, cost, co2;
+		if (inner[a.tail])
+			continue;
+		if (!inner[cur]) {
+			if ((rc = mr_vec_push(&kept, a)))
+				goto done;
+			continue;
+		}
+		dist = a.rec.distance_km, time = a.rec.time_h, cost = a.rec.cost_usd, co2 = a.rec.co2e_kg;
+		if ((rc = mr_vec_push(&b->chain_first, (uint32_t)b->chain_steps.n)))
+			goto done;
+#define STEP(arc, from_node)                                                                        \
+	mr_vec_push(&b->chain_steps, (arc)->rec.ref | (b->links[(arc)->rec.ref].from == (from_node) ? 0u : MR_CHAIN_REVERSED))
+		if ((rc = STEP(&a, b->vnodes.v[a.tail].node)))
+			goto done;
+		while (inner[cur] && steps <= n) {
+			const tmp_arc *x = &b->arcs.v[out[first[cur]]], *y = &b->arcs.v[out[first[cur] + 1]];
+			const tmp_arc *next = x->head != prev ? x : y;
+			dist += next->rec.distance_km, time += next->rec.time_h, cost += next->rec.cost_usd;
+			co2 += next->rec.co2e_kg;
+			if ((rc = STEP(next, b->vnodes.v[cur].node)))
+				goto done;
+			prev = cur;
+			cur = next->head;
+			steps++;
+		}
+#undef STEP
+		if (cur == a.tail || inner[cur]) { /* a ring back to its start, or a closed ring: no use */
+			b->chain_steps.n = b->chain_first.v[--b->chain_first.n];
+			continue;
+		}
+		a.head = cur;
+		a.rec.kind = MR_ARC_CHAIN;
+		a.rec.ref = (uint32_t)(b->chain_first.n - 1);
+		a.rec.distance_km = (float)dist;
+		a.rec.time_h = (float)time;
+		a.rec.cost_usd = (float)cost;
+		a.rec.co2e_kg = (float)co2;
+		if ((rc = mr_vec_push(&kept, a)))
+			goto done;
+	}
+	if ((rc = mr_vec_push(&b->chain_first, (uint32_t)b->chain_steps.n)))
+		goto done;
+	b->meta.nchains = (uint32_t)(b->chain_first.n - 1);
+	b->meta.nchain_steps = (uint32_t)b->chain_steps.n;
+
+	/* Drop the inner virtual nodes and renumber the others (still grouped by node). */
+	for (v = 0; v < n; v++) {
+		newid[v] = inner[v] ? MR_NONE : nn;
+		if (!inner[v])
+			b->vnodes.v[nn++] = b->vnodes.v[v];
+	}
+	b->vnodes.n = nn;
+	for (k = 0; k < b->src->nnodes; k++) {
+		mr_node_rec *nd = &b->nodes[k];
+		uint32_t f = MR_NONE, c = 0, x;
+		for (x = nd->first_vnode; x < nd->first_vnode + nd->nvnodes; x++)
+			if (newid[x] != MR_NONE) {
+				if (f == MR_NONE)
+					f = newid[x];
+				c++;
+			}
+		nd->first_vnode = f == MR_NONE ? nn : f;
+		nd->nvnodes = c;
+	}
+	for (i = 0; i < kept.n; i++) {
+		kept.v[i].tail = newid[kept.v[i].tail];
+		kept.v[i].head = newid[kept.v[i].head];
+	}
+	mr_vec_free(&b->arcs);
+	b->arcs.v = kept.v, b->arcs.n = kept.n, b->arcs.cap = kept.cap;
+	kept.v = NULL;
+	rc = MR_OK;
+done:
+	mr_vec_free(&kept);
+	mr_free(first);
+	mr_free(out);
+	mr_free(indeg);
+	mr_free(inner);
+	mr_free(newid);
+	return rc;
 }
 
 /* The k-d tree over the nodes that have a virtual node (mr_net.h). */
@@ -493,6 +664,9 @@ static int make_image(builder *b, void **image_out, size_t *size_out)
 	memcpy(SEC(MR_SEC_STRINGS, char), b->st.data, b->st.size);
 	if (b->meta.nkd)
 		memcpy(SEC(MR_SEC_KDTREE, uint32_t), b->kd, b->meta.nkd * sizeof(uint32_t));
+	memcpy(SEC(MR_SEC_CHAIN_FIRST, uint32_t), b->chain_first.v, ((size_t)b->meta.nchains + 1) * sizeof(uint32_t));
+	if (b->meta.nchain_steps)
+		memcpy(SEC(MR_SEC_CHAIN_STEPS, uint32_t), b->chain_steps.v, b->meta.nchain_steps * sizeof(uint32_t));
 
 	xyz = SEC(MR_SEC_VXYZ, double);
 	for (i = 0; i < n; i++) {
@@ -575,6 +749,11 @@ static int make_image(builder *b, void **image_out, size_t *size_out)
 
 int mr_net_build(const mr_src *src, mr_net *out, mr_error *err)
 {
+	return mr_net_build_opts(src, NULL, out, err);
+}
+
+int mr_net_build_opts(const mr_src *src, const mr_build_opts *o, mr_net *out, mr_error *err)
+{
 	builder b;
 	void *img = NULL;
 	size_t size = 0;
@@ -587,7 +766,8 @@ int mr_net_build(const mr_src *src, mr_net *out, mr_error *err)
 	if ((rc = mr_strtab_init(&b.st)))
 		goto fail;
 	if ((rc = build_nodes(&b)) || (rc = build_links(&b)) || (rc = build_transfers(&b)) ||
-	    (rc = build_borders_tariffs(&b)) || (rc = fill_meta(&b)) || (rc = make_kdtree(&b)))
+	    (rc = compress_chains(&b, o && o->keep_lane_vertices)) || (rc = build_borders_tariffs(&b)) || (rc = fill_meta(&b)) ||
+	    (rc = make_kdtree(&b)))
 		goto fail;
 	if (b.arcs.n >= MR_NONE) {
 		rc = mr_error_set(err, MR_ELIMIT, src->dir, 0, 0, NULL, "too many arcs");
@@ -615,5 +795,7 @@ fail:
 	mr_free(b.tariffs);
 	mr_free(b.rules_by_node);
 	mr_free(b.kd);
+	mr_vec_free(&b.chain_first);
+	mr_vec_free(&b.chain_steps);
 	return rc;
 }

@@ -13,7 +13,7 @@
 const uint32_t mr__section_elsize[MR_SEC_COUNT] = {
 	sizeof(mr_net_meta), sizeof(mr_node_rec), sizeof(mr_vnode_rec), 3 * sizeof(double),
 	sizeof(mr_arc_rec), 4, 4, 4, 4, 4, sizeof(mr_link_rec), sizeof(mr_transfer_rec),
-	sizeof(mr_border_rec), sizeof(mr_tariff_rec), 1, 4};
+	sizeof(mr_border_rec), sizeof(mr_tariff_rec), 1, 4, 4, 4};
 
 void mr__section_counts(const mr_net_meta *m, uint64_t count[MR_SEC_COUNT])
 {
@@ -33,6 +33,8 @@ void mr__section_counts(const mr_net_meta *m, uint64_t count[MR_SEC_COUNT])
 	count[MR_SEC_TARIFFS] = m->ntariffs;
 	count[MR_SEC_STRINGS] = m->strings_size;
 	count[MR_SEC_KDTREE] = m->nkd;
+	count[MR_SEC_CHAIN_FIRST] = (uint64_t)m->nchains + 1;
+	count[MR_SEC_CHAIN_STEPS] = m->nchain_steps;
 }
 
 uint64_t mr__file_checksum(const void *data, size_t n, uint64_t seed)
@@ -130,6 +132,8 @@ int mr__net_attach(mr_net *net, const void *image, size_t size, const char *what
 	net->tariffs = PTR(MR_SEC_TARIFFS, mr_tariff_rec);
 	net->strings = PTR(MR_SEC_STRINGS, char);
 	net->kd = PTR(MR_SEC_KDTREE, uint32_t);
+	net->chain_first = PTR(MR_SEC_CHAIN_FIRST, uint32_t);
+	net->chain_steps = PTR(MR_SEC_CHAIN_STEPS, uint32_t);
 	net->g.n = n;
 	net->g.m = arcs;
 	net->g.first_out = PTR(MR_SEC_FIRST_OUT, uint32_t);
@@ -146,9 +150,9 @@ int mr__net_attach(mr_net *net, const void *image, size_t size, const char *what
 		const mr_arc_rec *a = &net->arcs[i];
 		if (net->g.head[i] >= n || net->g.tail_in[i] >= n || net->g.in_arc[i] >= arcs)
 			goto corrupt;
-		if (a->kind > MR_ARC_TRANSFER || a->mode >= MR_MODE_COUNT || a->status >= MR_STATUS_COUNT)
+		if (a->kind > MR_ARC_CHAIN || a->mode >= MR_MODE_COUNT || a->status >= MR_STATUS_COUNT)
 			goto corrupt;
-		if (a->ref >= (a->kind == MR_ARC_LINK ? m->nlinks : m->ntransfers))
+		if (a->ref >= (a->kind == MR_ARC_LINK ? m->nlinks : a->kind == MR_ARC_CHAIN ? m->nchains : m->ntransfers))
 			goto corrupt;
 		if (a->border != MR_NONE && a->border >= m->nborders)
 			goto corrupt;
@@ -192,6 +196,14 @@ int mr__net_attach(mr_net *net, const void *image, size_t size, const char *what
 	}
 	if (!str_ok(m->build_source, m->strings_size) || m->nkd > m->nnodes)
 		goto corrupt;
+	if (!check_csr(net->chain_first, m->nchains, m->nchain_steps))
+		goto corrupt;
+	for (i = 0; i < m->nchains; i++)
+		if (net->chain_first[i] == net->chain_first[i + 1])
+			goto corrupt; /* a chain has at least one link */
+	for (i = 0; i < m->nchain_steps; i++)
+		if (MR_CHAIN_LINK(net->chain_steps[i]) >= m->nlinks)
+			goto corrupt;
 	for (i = 0; i < m->nkd; i++)
 		if (net->kd[i] >= m->nnodes || net->nodes[net->kd[i]].nvnodes == 0)
 			goto corrupt;

@@ -15,13 +15,13 @@
 #include "meridian/mr_net.h"
 
 #define MR_FILE_MAGIC "MERIDNET"
-#define MR_FILE_VERSION 3u
+#define MR_FILE_VERSION 4u
 #define MR_FILE_BYTE_ORDER 0x01020304u
 
 enum mr_file_section_id {
 	MR_SEC_META, MR_SEC_NODES, MR_SEC_VNODES, MR_SEC_VXYZ, MR_SEC_ARCS, MR_SEC_FIRST_OUT,
 	MR_SEC_HEAD, MR_SEC_FIRST_IN, MR_SEC_TAIL_IN, MR_SEC_IN_ARC, MR_SEC_LINKS, MR_SEC_TRANSFERS,
-	MR_SEC_BORDERS, MR_SEC_TARIFFS, MR_SEC_STRINGS, MR_SEC_KDTREE, MR_SEC_COUNT
+	MR_SEC_BORDERS, MR_SEC_TARIFFS, MR_SEC_STRINGS, MR_SEC_KDTREE, MR_SEC_CHAIN_FIRST, MR_SEC_CHAIN_STEPS, MR_SEC_COUNT
 };
 
 typedef struct mr_file_header {
@@ -49,7 +49,7 @@ _Static_assert(sizeof(mr_link_rec) == 60, "mr_link_rec layout");
 _Static_assert(sizeof(mr_transfer_rec) == 28, "mr_transfer_rec layout");
 _Static_assert(sizeof(mr_border_rec) == 36, "mr_border_rec layout");
 _Static_assert(sizeof(mr_tariff_rec) == 28, "mr_tariff_rec layout");
-_Static_assert(sizeof(mr_net_meta) == 144, "mr_net_meta layout");
+_Static_assert(sizeof(mr_net_meta) == 152, "mr_net_meta layout");
 
 /* Element size of each section, and the element count each must hold for a network with
  * metadata m. Shared by the builder (layout) and the loader (checks). */

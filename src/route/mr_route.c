@@ -20,6 +20,7 @@ struct mr_router {
 	mr_search *search;
 	double *w;
 	uint8_t *node_ban, *link_ban, *border_ban;
+	size_t nlink_bans;                  /* links set in link_ban */
 	uint8_t *link_allow, *border_allow; /* restricted elements the user allows */
 	MR_VEC(uint32_t) passage_allow;     /* string offsets */
 	MR_VEC(uint32_t) passage_ban; /* string offsets */
@@ -170,6 +171,7 @@ static int resolve_avoid(mr_router *r, const mr_route_opts *o, mr_error *err)
 	memset(r->border_ban, 0, net->meta.nborders);
 	r->passage_ban.n = 0;
 	r->country_ban.n = 0;
+	r->nlink_bans = 0;
 	for (i = 0; i < o->navoid; i++) {
 		const char *x = o->avoid[i];
 		int found = 0;
@@ -203,7 +205,7 @@ static int resolve_avoid(mr_router *r, const mr_route_opts *o, mr_error *err)
 				r->node_ban[k] = 1, found = 1;
 		for (k = 0; k < net->meta.nlinks; k++)
 			if (strcmp(mr_net_str(net, net->links[k].id), x) == 0)
-				r->link_ban[k] = 1, found = 1;
+				r->link_ban[k] = 1, found = 1, r->nlink_bans++;
 		if (!found)
 			return mr_error_set(err, MR_ENOTFOUND, NULL, 0, 0, "avoid",
 			                    "'%s' is not a passage, country, border, node or link of this network", x);
@@ -258,15 +260,41 @@ static int in_u32(const uint32_t *v, size_t n, uint32_t x)
 	return 0;
 }
 
+/* The link that stands for arc a's passage, status, gauge and country: the link itself, or a
+ * chain's first link (a chain has one passage and status); MR_NONE for a transfer. */
+static uint32_t arc_link(const mr_net *net, const mr_arc_rec *a)
+{
+	if (a->kind == MR_ARC_LINK)
+		return a->ref;
+	if (a->kind == MR_ARC_CHAIN)
+		return MR_CHAIN_LINK(net->chain_steps[net->chain_first[a->ref]]);
+	return MR_NONE;
+}
+
+/* 1 if flags[link] is set for a link of arc a (each link of a chain). */
+static int any_link_flag(const mr_net *net, const mr_arc_rec *a, const uint8_t *flags)
+{
+	uint32_t k;
+	if (a->kind == MR_ARC_LINK)
+		return flags[a->ref];
+	if (a->kind != MR_ARC_CHAIN)
+		return 0;
+	for (k = net->chain_first[a->ref]; k < net->chain_first[a->ref + 1]; k++)
+		if (flags[MR_CHAIN_LINK(net->chain_steps[k])])
+			return 1;
+	return 0;
+}
+
 /* A restricted arc may be used when the user allows its link, passage or border. */
 static int restricted_allowed(const mr_router *r, const mr_arc_rec *a)
 {
+	uint32_t l = arc_link(r->net, a);
 	if (a->border != MR_NONE && r->border_allow[a->border])
 		return 1;
-	if (a->kind != MR_ARC_LINK)
+	if (l == MR_NONE)
 		return 0;
-	return r->link_allow[a->ref] || (r->net->links[a->ref].passage &&
-	                                  in_u32(r->passage_allow.v, r->passage_allow.n, r->net->links[a->ref].passage));
+	return any_link_flag(r->net, a, r->link_allow) ||
+	       (r->net->links[l].passage && in_u32(r->passage_allow.v, r->passage_allow.n, r->net->links[l].passage));
 }
 
 double mr_net_sea_speed_kmh(const mr_net *net)
@@ -282,9 +310,18 @@ double mr_net_sea_speed_kmh(const mr_net *net)
  * speed; waiting and delays stay as built. */
 static double arc_time(const mr_net *net, const mr_route_opts *o, const mr_arc_rec *a)
 {
-	if (o->sea_speed_kmh > 0 && a->kind == MR_ARC_LINK && a->mode == MR_MODE_SEA) {
-		const mr_link_rec *l = &net->links[a->ref];
-		double extra = (double)a->time_h - (double)l->length_km / (double)l->speed_kmh;
+	if (o->sea_speed_kmh > 0 && a->kind != MR_ARC_TRANSFER && a->mode == MR_MODE_SEA) {
+		double running = 0, extra;
+		if (a->kind == MR_ARC_LINK) {
+			running = (double)net->links[a->ref].length_km / (double)net->links[a->ref].speed_kmh;
+		} else {
+			uint32_t k;
+			for (k = net->chain_first[a->ref]; k < net->chain_first[a->ref + 1]; k++) {
+				const mr_link_rec *l = &net->links[MR_CHAIN_LINK(net->chain_steps[k])];
+				running += (double)l->length_km / (double)l->speed_kmh;
+			}
+		}
+		extra = (double)a->time_h - running;
 		return (double)a->distance_km / o->sea_speed_kmh + (extra > 0 ? extra : 0);
 	}
 	return a->time_h;
@@ -358,10 +395,11 @@ static void fill_weights(mr_router *r, const mr_route_opts *o)
 				ok = 0;
 			if (ok && arc->border != MR_NONE && r->border_ban[arc->border])
 				ok = 0;
-			if (ok && arc->kind == MR_ARC_LINK) {
-				const mr_link_rec *l = &net->links[arc->ref];
+			if (ok && arc->kind != MR_ARC_TRANSFER) {
+				const mr_link_rec *l = &net->links[arc_link(net, arc)];
 				size_t i;
-				if (r->link_ban[arc->ref] || (countries && country_banned(r, l->country)))
+				if ((r->nlink_bans && any_link_flag(net, arc, r->link_ban)) ||
+				    (countries && country_banned(r, l->country)))
 					ok = 0;
 				for (i = 0; ok && l->passage && i < r->passage_ban.n; i++)
 					if (r->passage_ban.v[i] == l->passage)
@@ -475,15 +513,18 @@ static int assemble(const mr_net *net, const mr_route_opts *o, mr_route *out)
 			if (arc->kind == MR_ARC_TRANSFER) {
 				cut = 1;
 			} else {
-				int g = net->links[arc->ref].gauge_mm;
+				int g = net->links[arc_link(net, arc)].gauge_mm;
 				if (cut || arc->mode != mode || g != gauge)
 					nlegs++;
 				mode = arc->mode;
 				gauge = g;
 				cut = 0;
 			}
-			if (hn != prev_node)
-				nnodes++, prev_node = hn;
+			if (arc->kind == MR_ARC_CHAIN)
+				nnodes += net->chain_first[arc->ref + 1] - net->chain_first[arc->ref];
+			else if (hn != prev_node)
+				nnodes++;
+			prev_node = hn;
 		}
 	}
 	out->nodes = mr_malloc(nnodes * sizeof(uint32_t));
@@ -513,13 +554,15 @@ static int assemble(const mr_net *net, const mr_route_opts *o, mr_route *out)
 			out->transfers++;
 			after_transfer = 1;
 		} else {
-			const mr_link_rec *l = &net->links[arc->ref];
+			const mr_link_rec *l = &net->links[arc_link(net, arc)];
 			if (!leg || after_transfer || leg->mode != arc->mode || leg->gauge_mm != l->gauge_mm) {
 				leg = &out->legs[out->nlegs++];
 				leg->mode = arc->mode;
 				leg->gauge_mm = l->gauge_mm;
 				leg->from_node = node;
 				leg->first_arc = (uint32_t)i;
+				leg->first_node = (uint32_t)(out->nnodes - 1);
+				leg->nnodes = 1;
 				leg->handling_h = pend_h;
 				leg->handling_usd = pend_usd * teu;
 				leg->duration_h = pend_h;
@@ -544,11 +587,24 @@ static int assemble(const mr_net *net, const mr_route_opts *o, mr_route *out)
 				out->borders[out->nborders++] = arc->border;
 			}
 		}
-		if (hn != node) {
+		if (arc->kind == MR_ARC_CHAIN) {
+			/* the lane vertices the chain passes, then its end */
+			uint32_t k;
+			for (k = net->chain_first[arc->ref]; k < net->chain_first[arc->ref + 1]; k++) {
+				uint32_t st = net->chain_steps[k];
+				const mr_link_rec *cl = &net->links[MR_CHAIN_LINK(st)];
+				uint32_t far = (st & MR_CHAIN_REVERSED) ? cl->from : cl->to;
+				out->nodes[out->nnodes++] = far;
+				ADD_COUNTRY(net->nodes[far].country);
+			}
+			node = hn;
+		} else if (hn != node) {
 			out->nodes[out->nnodes++] = hn;
 			node = hn;
 			ADD_COUNTRY(net->nodes[hn].country);
 		}
+		if (leg && arc->kind != MR_ARC_TRANSFER)
+			leg->nnodes = (uint32_t)(out->nnodes - leg->first_node);
 	}
 #undef ADD_COUNTRY
 	if (leg) { /* handling after the last link (a final transfer) belongs to the last leg */

@@ -353,6 +353,124 @@ static void test_allocation_failures(void **state)
 	assert_true(fail_at < 200);
 }
 
+/* Lane chains: the same random lane network built with node_type "sea" (inner vertices are
+ * compressed into chain arcs) and with another type (nothing compressed) must give the same
+ * routes, node for node, between every pair of places that survive compression. */
+static void make_lanes(mr_src *src, const char *type, uint64_t seed)
+{
+	uint32_t i, n = 60;
+	memset(src, 0, sizeof(*src));
+	for (i = 0; i < n; i++) {
+		mr_src_node nd;
+		char id[16];
+		memset(&nd, 0, sizeof(nd));
+		snprintf(id, sizeof(id), "v%u", i);
+		nd.id = id;
+		nd.type = (i % 10 == 0) ? "port" : (char *)type;
+		nd.lon = 10.0 * cos(i * 0.1047) + (double)(seed % 7) * 0.01;
+		nd.lat = 10.0 * sin(i * 0.1047);
+		assert_int_equal(mr_src_add_node(src, &nd, NULL), MR_OK);
+	}
+	for (i = 0; i < n; i++) { /* a ring, some chords, one directed link and one passage */
+		mr_src_link l;
+		char id[24];
+		uint32_t j = (i + 1) % n;
+		memset(&l, 0, sizeof(l));
+		l.mode = MR_MODE_SEA;
+		l.from = i;
+		l.to = j;
+		l.length_km = 60 + sqrt((double)i + 2.0 + (double)(seed % 5)) * 3.1; /* no two paths tie */
+		l.free_speed_kmh = 30;
+		l.status = MR_STATUS_OPEN;
+		l.passage = (i >= 20 && i < 24) ? "strait-x" : "";
+		snprintf(id, sizeof(id), "r%u", i);
+		l.id = id;
+		assert_int_equal(mr_src_add_link(src, &l, NULL), MR_OK);
+		if (i % 13 == 5) {
+			l.to = (i + 29) % n;
+			l.length_km = 900;
+			l.directed = i == 5;
+			snprintf(id, sizeof(id), "c%u", i);
+			assert_int_equal(mr_src_add_link(src, &l, NULL), MR_OK);
+		}
+	}
+	{
+		mr_src_tariff t;
+		memset(&t, 0, sizeof(t));
+		t.mode = MR_MODE_SEA;
+		t.usd_per_teu_km = 0.1;
+		t.speed_kmh = 30;
+		assert_int_equal(mr_src_add_tariff(src, &t), MR_OK);
+	}
+}
+
+static void test_chains(void **state)
+{
+	mr_src a, b;
+	mr_net na, nb;
+	mr_router *ra, *rb;
+	mr_error e;
+	uint32_t i, j, checked = 0;
+	const char *avoid[] = {"strait-x"};
+	(void)state;
+	make_lanes(&a, "sea", 12345);
+	make_lanes(&b, "waypoint", 12345);
+	assert_int_equal(mr_net_build(&a, &na, &e), MR_OK);
+	assert_int_equal(mr_net_build(&b, &nb, &e), MR_OK);
+	assert_true(na.meta.nchains > 0);
+	assert_true(na.meta.nvnodes < nb.meta.nvnodes);
+	assert_int_equal(nb.meta.nchains, 0);
+	assert_int_equal(mr_router_new(&ra, &na), MR_OK);
+	assert_int_equal(mr_router_new(&rb, &nb), MR_OK);
+	for (i = 0; i < na.meta.nnodes; i++)
+		for (j = 0; j < na.meta.nnodes; j++) {
+			int k;
+			if (i == j || !na.nodes[i].nvnodes || !na.nodes[j].nvnodes)
+				continue;
+			for (k = 0; k < 3; k++) {
+				mr_route_opts o;
+				mr_route x, y;
+				uint32_t pl[2] = {i, j};
+				int rx, ry;
+				size_t q;
+				mr_route_opts_default(&o);
+				o.objective = k == 0 ? MR_BY_DISTANCE : MR_BY_TIME;
+				if (k == 2) {
+					o.avoid = avoid;
+					o.navoid = 1;
+					o.sea_speed_kmh = 20;
+				}
+				rx = mr_router_route(ra, pl, 2, &o, &x, &e);
+				ry = mr_router_route(rb, pl, 2, &o, &y, &e);
+				assert_int_equal(rx, ry);
+				if (rx)
+					continue;
+				if (!close_enough(x.distance_km, y.distance_km) || !close_enough(x.duration_h, y.duration_h) ||
+				    !close_enough(x.cost_usd, y.cost_usd))
+					fail_msg("%u -> %u: compressed %.6f km %.6f h, plain %.6f km %.6f h", i, j, x.distance_km,
+					         x.duration_h, y.distance_km, y.duration_h);
+				assert_int_equal(x.nnodes, y.nnodes);
+				for (q = 0; q < x.nnodes; q++)
+					assert_int_equal(x.nodes[q], y.nodes[q]);
+				assert_int_equal(x.npassages, y.npassages);
+				assert_int_equal(x.nlegs, y.nlegs);
+				assert_int_equal(x.legs[0].nnodes, y.legs[0].nnodes);
+				checked++;
+				mr_route_free(&x);
+				mr_route_free(&y);
+			}
+		}
+	print_message("%u routes equal with and without lane compression (%u of %u virtual nodes kept)\n", checked,
+	              na.meta.nvnodes, nb.meta.nvnodes);
+	assert_true(checked > 20);
+	mr_router_free(ra);
+	mr_router_free(rb);
+	mr_net_free(&na);
+	mr_net_free(&nb);
+	mr_src_free(&a);
+	mr_src_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_via_exact),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_allocation_failures),
+		cmocka_unit_test(test_chains),
 	};
 	return cmocka_run_group_tests_name("route", tests, setup, teardown);
 }
