@@ -877,7 +877,8 @@ static int read_tariffs(imp *m, const char *dir)
  * Ports.
  * ------------------------------------------------------------------------------------------- */
 typedef struct port {
-	char locode[16]; /* as given (cut), checked when the port is attached */
+	char locode[16]; /* as given (cut), checked when the port is attached; "" = none */
+	char id[48];     /* node id: ports.csv's id column, else the UN/LOCODE */
 	char country[4]; /* given by ports.csv, else derived */
 	char *name, *aliases;
 	double lon, lat;
@@ -980,12 +981,13 @@ static void alias_add(char *b, size_t size, const char *name, const char *a)
 }
 
 /* A port record; name and aliases are copied. */
-static int port_push(portvec *pv, const char *locode, const char *name, const char *country3,
+static int port_push(portvec *pv, const char *id, const char *locode, const char *name, const char *country3,
                      const char *aliases, double lon, double lat, const char *file, long line)
 {
 	port p;
 	memset(&p, 0, sizeof(p));
 	snprintf(p.locode, sizeof(p.locode), "%s", locode); /* checked when attached */
+	snprintf(p.id, sizeof(p.id), "%s", id && *id ? id : locode);
 	snprintf(p.country, sizeof(p.country), "%s", country3);
 	p.name = mr_strdup(name);
 	p.aliases = mr_strdup(aliases);
@@ -1050,7 +1052,7 @@ static int read_sea_ports(imp *m, const char *path, portvec *pv)
 				alias_add(aliases, sizeof(aliases), name, json_string_value(a));
 		if (city)
 			alias_add(aliases, sizeof(aliases), name, city);
-		if ((rc = port_push(pv, key, name, "", aliases, lon, lat, path, 0)))
+		if ((rc = port_push(pv, key, key, name, "", aliases, lon, lat, path, 0)))
 			break;
 	}
 	json_decref(root);
@@ -1059,13 +1061,14 @@ static int read_sea_ports(imp *m, const char *path, portvec *pv)
 	return rc;
 }
 
-enum { PC_LOCODE, PC_LON, PC_LAT, PC_NAME, PC_COUNTRY, PC_ALIASES, PC_N };
+enum { PC_LOCODE, PC_LON, PC_LAT, PC_NAME, PC_COUNTRY, PC_ALIASES, PC_ID, PC_N };
 
-/* The overlay's ports.csv: unlocode,name,country,lon,lat,aliases,source */
+/* The overlay's ports.csv: [id,]unlocode,name,country,lon,lat,aliases,source. id names the node
+ * (default: the UN/LOCODE); a port without a UN/LOCODE needs an id and a country. */
 static int read_ports_csv(imp *m, const char *dir, portvec *pv)
 {
 	char *path = m->ports_csv;
-	static const char *const cols[PC_N] = {"unlocode", "lon", "lat", "name", "country", "aliases"};
+	static const char *const cols[PC_N] = {"unlocode", "lon", "lat", "name", "country", "aliases", "id"};
 	int idx[PC_N], rc;
 	mr_csv c;
 
@@ -1101,7 +1104,7 @@ static int read_ports_csv(imp *m, const char *dir, portvec *pv)
 				*q++ = '\0';
 			alias_add(aliases, sizeof(aliases), name, p);
 		}
-		if (port_push(pv, field(&c, idx, PC_LOCODE), name, country, aliases, lon, lat, path,
+		if (port_push(pv, field(&c, idx, PC_ID), field(&c, idx, PC_LOCODE), name, country, aliases, lon, lat, path,
 		              c.row_line)) {
 			rc = MR_ENOMEM;
 			break;
@@ -1281,34 +1284,37 @@ static int attach_ports(imp *m, portvec *pv)
 			goto nomem;
 	for (i = 0; i < pv->n; i++) {
 		port *p = &pv->v[i];
-		char loc[6], src[128], lid[40];
+		char loc[6], src[128], lid[96];
 		const char *iso;
 		mr_src_node n;
 		mr_src_link l;
 		uint32_t near, idx;
 		double km;
 
-		if (!locode_ok(p->locode, loc)) {
+		if (!p->locode[0] && p->id[0] && p->country[0]) {
+			loc[0] = '\0'; /* a port without a UN/LOCODE, named by its id */
+		} else if (!locode_ok(p->locode, loc)) {
 			m->rep->ports_invalid++;
 			emit(m, MR_WARNING, -1, p->file, p->line, 0, NULL,
-			     "port '%s' (%.60s): not a UN/LOCODE (2 letters and 3 letters or digits): left out",
-			     p->locode, p->name);
+			     "port '%s' (%.60s): not a UN/LOCODE (2 letters and 3 letters or digits)%s: left out",
+			     p->locode, p->name, p->locode[0] ? "" : ", and no id and country to use instead");
 			continue;
 		}
 		if (!mr_geo_valid(p->lon, p->lat)) {
 			m->rep->ports_invalid++;
 			emit(m, MR_WARNING, -1, p->file, p->line, 0, NULL,
-			     "port %s (%.60s): %g,%g is not a lon/lat: left out", loc, p->name, p->lon, p->lat);
+			     "port %s (%.60s): %g,%g is not a lon/lat: left out", p->id, p->name, p->lon, p->lat);
 			continue;
 		}
-		memcpy(p->locode, loc, sizeof(loc)); /* the set borrows it: pv does not move here */
-		if ((k = sset_add(&ids, p->locode)) < 0)
+		memcpy(p->locode, loc, sizeof(loc));
+		if (p->id[0] == '\0' || strcmp(p->id, p->locode) == 0)
+			snprintf(p->id, sizeof(p->id), "%s", loc);
+		if ((k = sset_add(&ids, p->id)) < 0) /* the set borrows it: pv does not move here */
 			goto nomem;
 		if (k == 0) {
 			m->rep->ports_invalid++;
 			emit(m, MR_WARNING, -1, p->file, p->line, 0, NULL,
-			     "port %s (%.60s): the UN/LOCODE is already used by an earlier port or node: left out",
-			     loc, p->name);
+			     "port %s (%.60s): the id is already used by an earlier port or node: left out", p->id, p->name);
 			continue;
 		}
 		near = snap_nearest(&si, m->out, p->lon, p->lat, &km);
@@ -1316,15 +1322,15 @@ static int attach_ports(imp *m, portvec *pv)
 			m->rep->ports_too_far++;
 			if (near == MR_NONE)
 				emit(m, MR_WARNING, -1, p->file, p->line, 0, NULL,
-				     "port %s (%.60s): no lane vertex to attach to", loc, p->name);
+				     "port %s (%.60s): no lane vertex to attach to", p->id, p->name);
 			else
 				emit(m, MR_WARNING, -1, p->file, p->line, 0, NULL,
 				     "port %s (%.60s) at %.4f,%.4f: the nearest lane vertex '%s' is %.1f km away, "
 				     "beyond the cap of %g km: not attached",
-				     loc, p->name, p->lon, p->lat, m->out->nodes[near].id, km, cap);
+				     p->id, p->name, p->lon, p->lat, m->out->nodes[near].id, km, cap);
 			continue;
 		}
-		if (!p->country[0]) {
+		if (!p->country[0] && loc[0]) {
 			iso = m->iso[(loc[0] - 'A') * 26 + (loc[1] - 'A')];
 			if (!iso[0])
 				emit(m, MR_WARNING, -1, p->file, p->line, 0, NULL,
@@ -1334,7 +1340,7 @@ static int attach_ports(imp *m, portvec *pv)
 			memcpy(p->country, iso, 4);
 		}
 		memset(&n, 0, sizeof(n));
-		n.id = loc;
+		n.id = p->id;
 		n.name = p->name;
 		n.type = "port";
 		n.unlocode = loc;
@@ -1345,7 +1351,7 @@ static int attach_ports(imp *m, portvec *pv)
 		if (mr_src_add_node(m->out, &n, &idx))
 			goto nomem;
 		memset(&l, 0, sizeof(l));
-		snprintf(lid, sizeof(lid), "%s-%s", loc, m->out->nodes[near].id);
+		snprintf(lid, sizeof(lid), "%s-%s", p->id, m->out->nodes[near].id);
 		snprintf(src, sizeof(src),
 		         "port approach: geodesic from the port to the nearest lane vertex (%.1f km)", km);
 		l.id = lid;
