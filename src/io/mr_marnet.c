@@ -987,7 +987,7 @@ static int port_push(portvec *pv, const char *id, const char *locode, const char
 	port p;
 	memset(&p, 0, sizeof(p));
 	snprintf(p.locode, sizeof(p.locode), "%s", locode); /* checked when attached */
-	snprintf(p.id, sizeof(p.id), "%s", id && *id ? id : locode);
+	snprintf(p.id, sizeof(p.id), "%s", id ? id : ""); /* "" = the UN/LOCODE, once checked */
 	snprintf(p.country, sizeof(p.country), "%s", country3);
 	p.name = mr_strdup(name);
 	p.aliases = mr_strdup(aliases);
@@ -1052,7 +1052,7 @@ static int read_sea_ports(imp *m, const char *path, portvec *pv)
 				alias_add(aliases, sizeof(aliases), name, json_string_value(a));
 		if (city)
 			alias_add(aliases, sizeof(aliases), name, city);
-		if ((rc = port_push(pv, key, key, name, "", aliases, lon, lat, path, 0)))
+		if ((rc = port_push(pv, NULL, key, name, "", aliases, lon, lat, path, 0)))
 			break;
 	}
 	json_decref(root);
@@ -1303,11 +1303,11 @@ static int attach_ports(imp *m, portvec *pv)
 		if (!mr_geo_valid(p->lon, p->lat)) {
 			m->rep->ports_invalid++;
 			emit(m, MR_WARNING, -1, p->file, p->line, 0, NULL,
-			     "port %s (%.60s): %g,%g is not a lon/lat: left out", p->id, p->name, p->lon, p->lat);
+			     "port %s (%.60s): %g,%g is not a lon/lat: left out", p->id[0] ? p->id : loc, p->name, p->lon, p->lat);
 			continue;
 		}
 		memcpy(p->locode, loc, sizeof(loc));
-		if (p->id[0] == '\0' || strcmp(p->id, p->locode) == 0)
+		if (p->id[0] == '\0')
 			snprintf(p->id, sizeof(p->id), "%s", loc);
 		if ((k = sset_add(&ids, p->id)) < 0) /* the set borrows it: pv does not move here */
 			goto nomem;

@@ -557,13 +557,13 @@ static uint32_t nearest_sea(const ctx *c, double lon, double lat, double *km)
 	}
 	*km = best == MR_NONE ? INFINITY
 	                      : mr_geo_distance_km(lon, lat, c->src->nodes[best].lon,
-	                                           c->src->nodes[best].lat) / 1000.0;
+	                                           c->src->nodes[best].lat);
 	return best;
 }
 
-enum { J_LON1, J_LAT1, J_LON2, J_LAT2, J_NAME, J_SOURCE, J_NEW, J_NCOLS };
-static const char *const join_cols[J_NCOLS] = {"lon1", "lat1", "lon2", "lat2",
-                                               "name", "source", "new_end"};
+enum { J_LON1, J_LAT1, J_LON2, J_LAT2, J_NAME, J_SOURCE, J_NEW, J_KIND, J_NCOLS };
+static const char *const join_cols[J_NCOLS] = {"lon1", "lat1",   "lon2",    "lat2",
+                                               "name", "source", "new_end", "kind"};
 
 static int link_exists(const mr_src *s, uint32_t a, uint32_t b)
 {
@@ -581,7 +581,7 @@ static int join_row(ctx *c, mr_csv *csv, const char *path, const int *col)
 {
 	long line = csv->row_line;
 	double v[4];
-	const char *name, *source, *newv;
+	const char *name, *source, *newv, *kind;
 	int newend[2] = {0, 0}, e, bad = 0;
 	uint32_t end[2];
 	char id[64];
@@ -620,6 +620,12 @@ static int join_row(ctx *c, mr_csv *csv, const char *path, const int *col)
 	else if (*newv && strcmp(newv, "0")) {
 		diag_report(c, MR_ERROR, path, line, col[J_NEW] + 1, "new_end",
 		            "'%.60s' is not an end (expected empty, 1, 2 or both)", newv);
+		bad = 1;
+	}
+	kind = col[J_KIND] >= 0 ? trim(mr_csv_field(csv, (size_t)col[J_KIND])) : "";
+	if (*kind && strcmp(kind, "sea") && strcmp(kind, "waterway")) {
+		diag_report(c, MR_ERROR, path, line, col[J_KIND] + 1, "kind",
+		            "'%.60s' is not a join kind (expected sea or waterway)", kind);
 		bad = 1;
 	}
 	if (!*source)
@@ -681,8 +687,7 @@ static int join_row(ctx *c, mr_csv *csv, const char *path, const int *col)
 	l.name = (char *)name;
 	l.source = (char *)source;
 	l.length_km = mr_geo_distance_km(c->src->nodes[end[0]].lon, c->src->nodes[end[0]].lat,
-	                                 c->src->nodes[end[1]].lon, c->src->nodes[end[1]].lat) /
-	              1000.0;
+	                                 c->src->nodes[end[1]].lon, c->src->nodes[end[1]].lat);
 	l.line = line;
 	if (mr_src_add_link(c->src, &l, NULL))
 		return MR_ENOMEM;
@@ -740,11 +745,12 @@ static int read_joins(ctx *c)
 				const char *h = trim(mr_csv_field(&csv, i));
 				for (j = 0; j < J_NCOLS; j++)
 					if (!strcasecmp(h, join_cols[j])) {
-						if (col[j] >= 0)
+						if (col[j] >= 0) {
 							diag_report(c, MR_ERROR, path, csv.row_line, (int)i + 1,
 							            join_cols[j], "duplicate column (also column %d)",
 							            col[j] + 1);
-						else
+							missing = 1;
+						} else
 							col[j] = (int)i;
 					}
 			}

@@ -7,11 +7,13 @@
  *                     properties name (a word: a-z, 0-9, '-'), toll_usd (USD per TEU for a full
  *                     transit, >= 0), wait_h (hours for a full transit, >= 0), seasonal (boolean,
  *                     default false) and source (text).
- *   joins.csv         lon1,lat1,lon2,lat2,name,source[,new_end]: one sea link per row between
+ *   joins.csv         lon1,lat1,lon2,lat2,name,source[,new_end,kind]: one sea link per row between
  *                     the lane vertices nearest to (lon1,lat1) and (lon2,lat2), each within
  *                     MR_SEA_JOIN_SNAP_KM; new_end (empty, 1, 2 or both) makes that end a new lane
  *                     vertex at exactly the given point instead (for lanes the network lacks,
  *                     such as a canal); later rows snap to vertices made by earlier ones.
+ *                     kind (empty, sea or waterway) is checked but only documents the join:
+ *                     waterway joins follow a canal or river narrower than Natural Earth land.
  * See data/sea/README.md for what the shipped files hold and where their figures come from. */
 #ifndef MERIDIAN_MR_SEAOVERLAY_H
 #define MERIDIAN_MR_SEAOVERLAY_H

@@ -525,7 +525,7 @@ static void test_ports(void **state)
 	assert_true(find_diag(&d, MR_WARNING, "port 'BAD1' (Bad Code): not a UN/LOCODE") >= 0);
 	assert_true(find_diag(&d, MR_WARNING, "port OMNOC (No Coordinates): no coordinates") >= 0);
 	assert_true(find_diag(&d, MR_WARNING,
-	                      "ports.csv:3: port IRBND (Bandar Abbas again): the UN/LOCODE is already used") >= 0);
+	                      "ports.csv:3: port IRBND (Bandar Abbas again): the id is already used") >= 0);
 	assert_true(find_diag(&d, MR_WARNING,
 	                      "port ANCUR (Curacao): 'AN' is not a current ISO 3166-1 country code") >= 0);
 	assert_true(find_diag(&d, MR_WARNING, "component 2 of 2: 3 nodes, e.g. 'm5' at -68.0000,12.0000; 1 port: ANCUR") >= 0);
