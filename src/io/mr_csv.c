@@ -2,6 +2,8 @@
  * invariants). One byte at a time through a 64 KiB read window; field bytes are copied into one
  * growing buffer so that a row costs no allocation once the buffers have grown. */
 #include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "io/mr_csv.h"
@@ -339,4 +341,49 @@ int mr_csv_next(mr_csv *c, mr_error *err)
 		return mr_error_set(err, MR_EIO, c->path, c->line, 0, NULL, "read error: %s",
 		                    strerror(ioerr));
 	return 0;
+}
+
+/* ---- numbers ---- */
+
+static int csv_isdig(int ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+/* Plain decimal: [+-] digits [. digits] [e[+-]digits], at least one digit before the exponent.
+ * Returns 1 and *out, 0 if s is not such a number, -1 if it is out of the range of a double. */
+int mr__csv_number(const char *s, double *out)
+{
+	const char *p = s;
+	char *end;
+	int digits = 0;
+	double v;
+
+	if (*p == '+' || *p == '-')
+		p++;
+	for (; csv_isdig(*p); p++)
+		digits++;
+	if (*p == '.')
+		for (p++; csv_isdig(*p); p++)
+			digits++;
+	if (!digits)
+		return 0;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!csv_isdig(*p))
+			return 0;
+		while (csv_isdig(*p))
+			p++;
+	}
+	if (*p)
+		return 0;
+	v = strtod(s, &end);
+	if (end != p)
+		return 0; /* a locale whose decimal point is not '.' */
+	if (!isfinite(v))
+		return -1;
+	*out = v;
+	return 1;
 }

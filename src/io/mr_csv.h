@@ -56,4 +56,9 @@ static inline size_t mr_csv_nfields(const mr_csv *c) { return c->nf; }
 static inline char *mr_csv_field(const mr_csv *c, size_t i) { return c->data + c->offs[i]; }
 static inline int mr_csv_quoted(const mr_csv *c, size_t i) { return c->quoted[i]; }
 
+/* The number dialect of every Meridian CSV file: [+-] digits [. digits] [e[+-]digits], at least
+ * one digit before the exponent; no NaN, infinity, hexadecimal, thousands separators or decimal
+ * comma. Returns 1 and *out, 0 if s is not such a number, -1 if it is out of a double's range. */
+int mr__csv_number(const char *s, double *out);
+
 #endif

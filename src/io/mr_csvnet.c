@@ -288,43 +288,6 @@ static int isalpha_ascii(int ch)
 	return isupper_ascii(ch) || (ch >= 'a' && ch <= 'z');
 }
 
-/* Plain decimal: [+-] digits [. digits] [e[+-]digits], at least one digit before the exponent.
- * Returns 1 and *out, 0 if s is not such a number, -1 if it is out of the range of a double. */
-static int parse_number(const char *s, double *out)
-{
-	const char *p = s;
-	char *end;
-	int digits = 0;
-	double v;
-
-	if (*p == '+' || *p == '-')
-		p++;
-	for (; isdig(*p); p++)
-		digits++;
-	if (*p == '.')
-		for (p++; isdig(*p); p++)
-			digits++;
-	if (!digits)
-		return 0;
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		if (!isdig(*p))
-			return 0;
-		while (isdig(*p))
-			p++;
-	}
-	if (*p)
-		return 0;
-	v = strtod(s, &end);
-	if (end != p)
-		return 0; /* a locale whose decimal point is not '.' */
-	if (!isfinite(v))
-		return -1;
-	*out = v;
-	return 1;
-}
 
 enum { NUM_REQ = 1, NUM_GE0 = 2, NUM_GT0 = 4 };
 
@@ -341,7 +304,7 @@ static int get_num(reader *r, int c, unsigned flags, double *out)
 			need(r, c, v);
 		return 0;
 	}
-	k = parse_number(v, out);
+	k = mr__csv_number(v, out);
 	if (k == 0) {
 		row_err(r, c, "'%.60s' is not a number", v);
 		return -1;
@@ -450,7 +413,7 @@ static int get_gauge(reader *r, int c, int mode, const char *side)
 			        side ? "a rail side" : "rail links");
 		return 0;
 	}
-	k = parse_number(v, &g);
+	k = mr__csv_number(v, &g);
 	if (k <= 0 || g != floor(g) || g < 0 || g > 100000) {
 		row_err(r, c, "'%.60s' is not a gauge in whole mm", v);
 		return 0;

@@ -724,18 +724,13 @@ static char *trim(char *s)
 	return s;
 }
 
-/* A plain decimal number (empty -> 0 with 0 returned); 1 if ok, -1 if malformed. */
+/* A number in the CSV dialect (empty -> 0 with 0 returned); 1 if ok, -1 if malformed. */
 static int number(const char *s, double *out)
 {
-	char *end;
 	*out = 0;
 	if (!*s)
 		return 0;
-	errno = 0;
-	*out = strtod(s, &end);
-	if (end == s || *end || errno || !isfinite(*out))
-		return -1;
-	return 1;
+	return mr__csv_number(s, out) == 1 ? 1 : -1;
 }
 
 static void join_path(char *buf, size_t size, const char *dir, const char *name)

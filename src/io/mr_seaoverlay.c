@@ -114,43 +114,6 @@ static int isdig(int ch)
 	return ch >= '0' && ch <= '9';
 }
 
-/* Plain decimal: [+-] digits [. digits] [e[+-]digits]. 1 and *out; 0 if not such a number; -1 if
- * out of the range of a double. Same dialect as the network CSV files. */
-static int parse_number(const char *s, double *out)
-{
-	const char *p = s;
-	char *end;
-	int digits = 0;
-	double v;
-
-	if (*p == '+' || *p == '-')
-		p++;
-	for (; isdig(*p); p++)
-		digits++;
-	if (*p == '.')
-		for (p++; isdig(*p); p++)
-			digits++;
-	if (!digits)
-		return 0;
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		if (!isdig(*p))
-			return 0;
-		while (isdig(*p))
-			p++;
-	}
-	if (*p)
-		return 0;
-	v = strtod(s, &end);
-	if (end != p)
-		return 0;
-	if (!isfinite(v))
-		return -1;
-	*out = v == 0 ? 0 : v;
-	return 1;
-}
 
 /* A passage name: 1 to 63 characters of a-z, 0-9 and '-' (it is typed after --avoid). */
 static int is_word(const char *s)
@@ -316,7 +279,7 @@ static int prop_number(ctx *c, const char *path, long feat, const char *name, OG
 		const char *s = OGR_F_GetFieldAsString(f, idx);
 		int k;
 		snprintf(buf, sizeof(buf), "%s", s);
-		k = parse_number(trim(buf), &v);
+		k = mr__csv_number(trim(buf), &v);
 		if (k <= 0) {
 			diag_report(c, MR_ERROR, path, 0, 0, field,
 			            "feature %ld ('%s'): '%.60s' is %s", feat, name, s,
@@ -596,7 +559,7 @@ static int join_row(ctx *c, mr_csv *csv, const char *path, const int *col)
 			bad = 1;
 			continue;
 		}
-		k = parse_number(s, &v[e]);
+		k = mr__csv_number(s, &v[e]);
 		if (k <= 0) {
 			diag_report(c, MR_ERROR, path, line, col[e] + 1, join_cols[e], "'%.60s' is %s", s,
 			            k == 0 ? "not a number" : "out of range");
