@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/mr_buf.h"
+#include "core/mr_names.h"
 #include "meridian/mr_report.h"
 
 static const char *const format_names[] = {
@@ -14,16 +15,12 @@ static const char *const format_names[] = {
 
 int mr_format_parse(const char *s)
 {
-	int i;
-	for (i = 0; i < MR_FMT_COUNT; i++)
-		if (strcmp(s, format_names[i]) == 0)
-			return i;
-	return -1;
+	return mr__name_index(format_names, MR_FMT_COUNT, s);
 }
 
 const char *mr_format_name(int f)
 {
-	return f >= 0 && f < MR_FMT_COUNT ? format_names[f] : "?";
+	return mr__name_of(format_names, MR_FMT_COUNT, f);
 }
 
 /* Figures are printed to 2 decimals: more would claim a precision the data does not have. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/mr_geo.h"
+#include "core/mr_names.h"
 #include "core/mr_vec.h"
 #include "meridian/mr_route.h"
 #include "meridian/mr_search.h"
@@ -45,30 +46,22 @@ static const char *const algorithm_names[] = {
 
 const char *mr_objective_name(int o)
 {
-	return o >= 0 && o < MR_BY_COUNT ? objective_names[o] : "?";
+	return mr__name_of(objective_names, MR_BY_COUNT, o);
 }
 
 int mr_objective_parse(const char *s)
 {
-	int i;
-	for (i = 0; i < MR_BY_COUNT; i++)
-		if (strcmp(s, objective_names[i]) == 0)
-			return i;
-	return -1;
+	return mr__name_index(objective_names, MR_BY_COUNT, s);
 }
 
 const char *mr_algorithm_name(int a)
 {
-	return a >= 0 && a < MR_ALGO_COUNT ? algorithm_names[a] : "?";
+	return mr__name_of(algorithm_names, MR_ALGO_COUNT, a);
 }
 
 int mr_algorithm_parse(const char *s)
 {
-	int i;
-	for (i = 0; i < MR_ALGO_COUNT; i++)
-		if (strcmp(s, algorithm_names[i]) == 0)
-			return i;
-	return -1;
+	return mr__name_index(algorithm_names, MR_ALGO_COUNT, s);
 }
 
 void mr_route_opts_default(mr_route_opts *o)
