@@ -340,7 +340,7 @@ static int read_passages(ctx *c)
 	OGRLayerH layer;
 	OGRFeatureDefnH defn;
 	OGRFeatureH f = NULL;
-	int i_name, i_toll, i_wait, i_seas, i_src, rc = MR_OK, k;
+	int i_name, i_toll, i_wait, i_seas, i_restr, i_src, rc = MR_OK, k;
 	long feat = 0;
 	size_t cps = 0;
 
@@ -368,6 +368,7 @@ static int read_passages(ctx *c)
 	i_toll = OGR_FD_GetFieldIndex(defn, "toll_usd");
 	i_wait = OGR_FD_GetFieldIndex(defn, "wait_h");
 	i_seas = OGR_FD_GetFieldIndex(defn, "seasonal");
+	i_restr = OGR_FD_GetFieldIndex(defn, "restricted"); /* closed by default for another reason */
 	i_src = OGR_FD_GetFieldIndex(defn, "source");
 	{
 		static const char *const req[] = {"name", "toll_usd", "wait_h"};
@@ -423,7 +424,8 @@ static int read_passages(ctx *c)
 			ok = 0;
 		if (!prop_number(c, path, feat, p->name, f, i_wait, "wait_h", &p->wait))
 			ok = 0;
-		if (!prop_bool(c, path, feat, p->name, f, i_seas, &p->seasonal))
+		if (!prop_bool(c, path, feat, p->name, f, i_restr, &p->seasonal) ||
+		    (!p->seasonal && !prop_bool(c, path, feat, p->name, f, i_seas, &p->seasonal)))
 			ok = 0;
 		if (i_src < 0 || !OGR_F_IsFieldSetAndNotNull(f, i_src) ||
 		    !*OGR_F_GetFieldAsString(f, i_src))

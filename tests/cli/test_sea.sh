@@ -56,13 +56,20 @@ route pacific CNSHA USLAX --modes sea --by distance
 # Caspian port pairs stay inside the Caspian (lon 46.5..55.5, lat 36.3..47.5).
 for pair in "AZBAK KZAAU" "RUASF IRBAZ" "RUMCX TMKRW" "KZAAU IRNSH"; do
 	read -r a b <<<"$pair"
-	if route casp "$a" "$b" --modes sea --by distance; then
+	if route casp "$a" "$b" --modes sea --by distance --allow caspian; then
 		[ "$(js 'r.geometry.coordinates.every(c=>c[0]>46.5&&c[0]<55.5&&c[1]>36.3&&c[1]<47.5)' "$work/casp.json")" = true ] &&
 			ok "$a-$b inside the Caspian ($(js 'r.distance_km' "$work/casp.json") km)" || bad "$a-$b" "leaves the Caspian"
 	else
 		bad "$a-$b" "$(cat "$work/casp.err")"
 	fi
 done
+# The Caspian lanes are restricted by default (containers cross on the scheduled ferries): a
+# sea-only Caspian request says how to open them.
+set +e
+"$bin" route AZBAK KZAAU --modes sea >/dev/null 2>"$work/casp.err"
+st=$?
+set -e
+[ $st -eq 3 ] && grep -q -- "--allow caspian" "$work/casp.err" && ok "Caspian lanes restricted by default" || bad "Caspian lanes restricted" "exit $st: $(cat "$work/casp.err")"
 # The Caspian is closed to ocean ships: by sea alone there is no way from Rotterdam to Baku...
 set +e
 "$bin" route NLRTM AZBAK --modes sea >/dev/null 2>&1
@@ -70,7 +77,7 @@ st=$?
 set -e
 [ $st -eq 3 ] && ok "no sea-only route from the ocean into the Caspian" || bad "Caspian closed" "exit $st"
 # ...but river-sea vessels reach it by the Volga-Don, with a transshipment at each end.
-route vd NLRTM AZBAK --modes sea,iww --by distance
+route vd NLRTM AZBAK --modes sea,iww --by distance --allow caspian
 [ "$(js 'r.legs.some(l=>l.mode=="iww") && r.transfers>=2' "$work/vd.json")" = true ] &&
 	ok "Rotterdam-Baku by sea and the Volga-Don ($(js 'r.transfers' "$work/vd.json") transfers)" || bad "Volga-Don" "$(cat "$work/vd.err")"
 finish
