@@ -38,6 +38,7 @@ typedef struct mr_marnet_report {
 	size_t ports_read;         /* entries in the ports file and the overlay's ports.csv */
 	size_t ports_attached;     /* = read - too far - invalid */
 	size_t ports_too_far;      /* nearest lane vertex beyond the cap: reported, not attached */
+	size_t ports_inland;       /* listed in the overlay's ports-inland.csv: not attached */
 	size_t passage_links;      /* links with a passage (feature attribute or overlay polygon) */
 	size_t joins;              /* links added by the overlay's joins.csv */
 	/* details */

@@ -705,9 +705,9 @@ static int cmd_import(int argc, char **argv)
 	if (r.ports_read)
 		fprintf(stderr,
 		        "ports: %zu read, %zu attached (farthest %.1f km; %zu outside the largest component), %zu too far "
-		        "(cap %g km), %zu left out\n",
+		        "(cap %g km), %zu inland (ports-inland.csv), %zu left out\n",
 		        r.ports_read, r.ports_attached, r.max_snap_km, r.ports_off_main, r.ports_too_far,
-		        mo.snap_km > 0 ? mo.snap_km : MR_MARNET_SNAP_KM, r.ports_invalid);
+		        mo.snap_km > 0 ? mo.snap_km : MR_MARNET_SNAP_KM, r.ports_inland, r.ports_invalid);
 	fprintf(stderr, "wrote %s: %zu nodes, %zu links, %zu component%s; %.2f s\n", output, r.nodes, r.links,
 	        r.components_final, r.components_final == 1 ? "" : "s",
 	        (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);

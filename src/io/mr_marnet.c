@@ -82,6 +82,9 @@ typedef struct imp {
 	char iso[26 * 26][4]; /* alpha-2 -> alpha-3, "" if unknown */
 	int iso_loaded;
 	char ports_csv[sizeof(((mr_error *)0)->file)]; /* path of the overlay's ports.csv */
+	char inland_csv[sizeof(((mr_error *)0)->file)];
+	char (*inland)[6]; /* UN/LOCODEs of ports-inland.csv: not sea ports, left out */
+	size_t ninland;
 } imp;
 
 static void emit(imp *m, int sev, int kind, const char *file, long line, int column,
@@ -1263,6 +1266,50 @@ static int sset_add(sset *t, const char *s)
 	return 1;
 }
 
+/* The overlay's ports-inland.csv: unlocode,name,reason. sea-ports lists inland cities and river
+ * ports that sea-going ships do not reach (Krasnodar, Duesseldorf...); attaching them to the
+ * nearest lane would invent a sea leg over land. They are left out; a land network names them. */
+static int read_inland_csv(imp *m, const char *dir)
+{
+	static const char *const cols[1] = {"unlocode"};
+	int idx[1], rc;
+	mr_csv c;
+
+	join_path(m->inland_csv, sizeof(m->inland_csv), dir, "ports-inland.csv");
+	memset(&c, 0, sizeof(c));
+	rc = open_csv(m, &c, m->inland_csv, cols, 1, 1, idx);
+	if (rc <= 0)
+		return rc;
+	while ((rc = csv_row(m, &c)) == 1) {
+		char loc[6], (*p)[6];
+		if (!locode_ok(field(&c, idx, 0), loc)) {
+			emit(m, MR_ERROR, -1, m->inland_csv, c.row_line, idx[0] + 1, "unlocode", "'%.40s' is not a UN/LOCODE",
+			     field(&c, idx, 0));
+			continue;
+		}
+		p = mr_realloc(m->inland, (m->ninland + 1) * sizeof(*p));
+		if (!p) {
+			rc = MR_ENOMEM;
+			break;
+		}
+		m->inland = p;
+		memcpy(m->inland[m->ninland++], loc, 6);
+	}
+	mr_csv_close(&c);
+	if (rc == MR_ENOMEM)
+		mr_error_set(m->err, MR_ENOMEM, m->inland_csv, 0, 0, NULL, NULL);
+	return rc < 0 ? rc : MR_OK;
+}
+
+static int is_inland(const imp *m, const char *loc)
+{
+	size_t i;
+	for (i = 0; i < m->ninland; i++)
+		if (strcmp(m->inland[i], loc) == 0)
+			return 1;
+	return 0;
+}
+
 static int attach_ports(imp *m, portvec *pv)
 {
 	snapidx si;
@@ -1293,6 +1340,10 @@ static int attach_ports(imp *m, portvec *pv)
 			emit(m, MR_WARNING, -1, p->file, p->line, 0, NULL,
 			     "port '%s' (%.60s): not a UN/LOCODE (2 letters and 3 letters or digits)%s: left out",
 			     p->locode, p->name, p->locode[0] ? "" : ", and no id and country to use instead");
+			continue;
+		}
+		if (loc[0] && is_inland(m, loc)) {
+			m->rep->ports_inland++;
 			continue;
 		}
 		if (!mr_geo_valid(p->lon, p->lat)) {
@@ -1467,6 +1518,8 @@ int mr_marnet_import(const char *file, const mr_marnet_opts *o, mr_src *out,
 
 	if (m.o->ports_file && (rc = read_sea_ports(&m, m.o->ports_file, &ports)))
 		goto fail;
+	if (m.o->overlay_dir && (rc = read_inland_csv(&m, m.o->overlay_dir)))
+		goto fail;
 	if (m.o->overlay_dir && (rc = read_ports_csv(&m, m.o->overlay_dir, &ports)))
 		goto fail;
 	if (ports.n && (rc = load_iso(&m)))
@@ -1491,6 +1544,7 @@ int mr_marnet_import(const char *file, const mr_marnet_opts *o, mr_src *out,
 	rep->links = out->nlinks;
 	ports_free(&ports);
 	mr_strtab_free(&m.pass);
+	mr_free(m.inland);
 	return MR_OK;
 
 nomem:
@@ -1507,6 +1561,7 @@ fail:
 	mr_vec_free(&m.st);
 	mr_free(m.st.slots);
 	mr_strtab_free(&m.pass);
+	mr_free(m.inland);
 	mr_src_free(out);
 	return rc;
 }

@@ -76,8 +76,9 @@ set +e
 st=$?
 set -e
 [ $st -eq 3 ] && ok "no sea-only route from the ocean into the Caspian" || bad "Caspian closed" "exit $st"
-# ...but river-sea vessels reach it by the Volga-Don, with a transshipment at each end.
-route vd NLRTM AZBAK --modes sea,iww --by distance --allow caspian
+# ...but river-sea vessels reach it through the Sea of Azov and the Volga-Don, with a
+# transshipment at each end of the waterway (--allow azov: the Sea of Azov is shallow).
+route vd NLRTM AZBAK --modes sea,iww --by distance --allow caspian,azov
 [ "$(js 'r.legs.some(l=>l.mode=="iww") && r.transfers>=2' "$work/vd.json")" = true ] &&
 	ok "Rotterdam-Baku by sea and the Volga-Don ($(js 'r.transfers' "$work/vd.json") transfers)" || bad "Volga-Don" "$(cat "$work/vd.err")"
 finish
