@@ -30,4 +30,24 @@ typedef struct mr_route_report {
 /* Render rep in format into a new NUL-terminated string (*out, freed with mr_free). */
 MR_API int mr_report_route(const mr_route_report *rep, int format, char **out, size_t *len);
 
+/* A corridor comparison: one row per corridor, its best route or why there is none. */
+typedef struct mr_compare_row {
+	const char *id, *name, *constraints;
+	int feasible;
+	const char *reason;    /* when not feasible */
+	const mr_route *route; /* when feasible */
+} mr_compare_row;
+
+typedef struct mr_compare_report {
+	const mr_net *net;
+	const mr_place *from, *to;
+	const mr_route_opts *opts;
+	const mr_compare_row *rows;
+	size_t nrows;
+} mr_compare_report;
+
+/* table | json | csv (geojson: every feasible corridor's route as features). Each figure is also
+ * given as a ratio to the best (smallest) among the feasible corridors. */
+MR_API int mr_report_compare(const mr_compare_report *rep, int format, char **out, size_t *len);
+
 #endif

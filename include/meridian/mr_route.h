@@ -102,6 +102,30 @@ MR_API void mr_router_free(mr_router *r);
 MR_API int mr_router_route(mr_router *r, const uint32_t *places, size_t n, const mr_route_opts *o,
                            mr_route *out, mr_error *err);
 
+/* Predicates on arcs, for corridor patterns (mr_constrained.h): an arc satisfies
+ *   tag:X      if its link (or chain) has tag X;        passage:X  if it runs through passage X;
+ *   mode:M     if it is a link of mode M (transfers never);
+ *   country:C  if one of its ends is in country C;      border:B   if it crosses border B (id or name).
+ */
+enum mr_pred_kind { MR_PRED_TAG, MR_PRED_PASSAGE, MR_PRED_MODE, MR_PRED_COUNTRY, MR_PRED_BORDER, MR_PRED_COUNT };
+typedef struct mr_pred {
+	int kind;
+	const char *value;
+} mr_pred;
+
+struct mr_pattern;
+
+/* Best route from `from` to `to` among those whose arcs satisfy the pattern (over the predicates
+ * preds[0..npred), npred <= 16), exactly (shortest path on the product of the network and the
+ * pattern's automaton). MR_ENOROUTE with the reason in err when no route satisfies it; MR_ELIMIT
+ * when the pattern needs more than MR_ROUTER_MAX_STATES automaton states. */
+#define MR_ROUTER_MAX_STATES 32
+MR_API int mr_router_route_pattern(mr_router *r, uint32_t from, uint32_t to, const mr_route_opts *o,
+                                   const struct mr_pattern *pattern, const mr_pred *preds, size_t npred,
+                                   mr_route *out, mr_error *err);
+/* 1 if some arc of the network satisfies the predicate. */
+MR_API int mr_net_pred_exists(const mr_net *net, const mr_pred *p);
+
 /* The sea service speed in km/h that routes use without sea_speed_kmh: the sea tariff's speed
  * for every country, or 0 if the network has none. */
 MR_API double mr_net_sea_speed_kmh(const mr_net *net);

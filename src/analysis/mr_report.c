@@ -403,3 +403,200 @@ int mr_report_route(const mr_route_report *rep, int format, char **out, size_t *
 		return MR_EINVAL;
 	}
 }
+
+/* ---- corridor comparison ---- */
+
+static void best_figures(const mr_compare_report *rep, double best[4])
+{
+	size_t i;
+	best[0] = best[1] = best[2] = best[3] = INFINITY;
+	for (i = 0; i < rep->nrows; i++) {
+		const mr_route *r = rep->rows[i].route;
+		if (!rep->rows[i].feasible)
+			continue;
+		best[0] = fmin(best[0], r->distance_km);
+		best[1] = fmin(best[1], r->duration_h);
+		best[2] = fmin(best[2], r->cost_usd);
+		best[3] = fmin(best[3], r->co2e_kg);
+	}
+}
+
+static double ratio(double x, double best)
+{
+	return best > 0 ? x / best : (x > 0 ? INFINITY : 1.0);
+}
+
+/* "sea > rail 1520" from a route's legs */
+static void modes_text(const mr_route *r, char *buf, size_t size)
+{
+	size_t j, n = 0;
+	buf[0] = '\0';
+	for (j = 0; j < r->nlegs && n + 1 < size; j++) {
+		int k = snprintf(buf + n, size - n, "%s%s", j ? ">" : "", mr_mode_name(r->legs[j].mode));
+		if (k < 0)
+			break;
+		n += (size_t)k < size - n ? (size_t)k : size - n - 1;
+	}
+}
+
+static int compare_json(const mr_compare_report *rep, int geo, char **out, size_t *len)
+{
+	json_t *root = json_object(), *arr = json_array();
+	double best[4];
+	size_t i;
+	best_figures(rep, best);
+	if (geo) {
+		for (i = 0; i < rep->nrows; i++) {
+			json_t *f, *props;
+			if (!rep->rows[i].feasible)
+				continue;
+			f = json_object();
+			props = route_json(rep->net, rep->rows[i].route);
+			json_object_del(props, "geometry");
+			json_object_del(props, "legs");
+			json_object_set_new(props, "corridor", json_string(rep->rows[i].id));
+			json_object_set_new(props, "name", json_string(rep->rows[i].name));
+			json_object_set_new(f, "type", json_string("Feature"));
+			json_object_set_new(f, "properties", props);
+			json_object_set_new(f, "geometry", linestring(coords_json(rep->net, rep->rows[i].route->nodes,
+			                                                            rep->rows[i].route->nnodes)));
+			json_array_append_new(arr, f);
+		}
+		json_object_set_new(root, "type", json_string("FeatureCollection"));
+		json_object_set_new(root, "features", arr);
+		return dump(root, out, len);
+	}
+	json_object_set_new(root, "from", place_json(rep->net, rep->from));
+	json_object_set_new(root, "to", place_json(rep->net, rep->to));
+	{
+		mr_route_report rr = {rep->net, rep->from, rep->to, rep->opts, NULL, 0};
+		json_object_set_new(root, "options", opts_json(&rr));
+	}
+	for (i = 0; i < rep->nrows; i++) {
+		const mr_compare_row *row = &rep->rows[i];
+		json_t *c = json_object();
+		json_object_set_new(c, "id", json_string(row->id));
+		json_object_set_new(c, "name", json_string(row->name));
+		json_object_set_new(c, "constraints", json_string(row->constraints ? row->constraints : ""));
+		json_object_set_new(c, "feasible", json_boolean(row->feasible));
+		if (row->feasible) {
+			json_t *rt = json_object();
+			json_object_set_new(rt, "distance", json_real(r2(ratio(row->route->distance_km, best[0]))));
+			json_object_set_new(rt, "duration", json_real(r2(ratio(row->route->duration_h, best[1]))));
+			json_object_set_new(rt, "cost", json_real(r2(ratio(row->route->cost_usd, best[2]))));
+			json_object_set_new(rt, "co2e", json_real(r2(ratio(row->route->co2e_kg, best[3]))));
+			json_object_set_new(c, "ratio_to_best", rt);
+			json_object_set_new(c, "route", route_json(rep->net, row->route));
+		} else {
+			json_object_set_new(c, "reason", json_string(row->reason ? row->reason : ""));
+		}
+		json_array_append_new(arr, c);
+	}
+	json_object_set_new(root, "corridors", arr);
+	return dump(root, out, len);
+}
+
+static int compare_csv(const mr_compare_report *rep, char **out, size_t *len)
+{
+	mr_buf b = {0};
+	double best[4];
+	size_t i;
+	best_figures(rep, best);
+	mr_buf_puts(&b, "corridor,name,feasible,distance_km,duration_h,cost_usd,co2e_kg,transfers,distance_ratio,"
+	                "duration_ratio,cost_ratio,co2e_ratio,passages,countries,reason\n");
+	for (i = 0; i < rep->nrows; i++) {
+		const mr_compare_row *row = &rep->rows[i];
+		mr_buf_csv(&b, row->id);
+		mr_buf_puts(&b, ",");
+		mr_buf_csv(&b, row->name);
+		if (row->feasible) {
+			const mr_route *r = row->route;
+			char list[512] = "", cc[256] = "";
+			size_t j, n = 0, m = 0;
+			for (j = 0; j < r->npassages && n + 64 < sizeof(list); j++)
+				n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", j ? ";" : "", mr_net_str(rep->net, r->passages[j]));
+			for (j = 0; j < r->ncountries && m + 8 < sizeof(cc); j++)
+				m += (size_t)snprintf(cc + m, sizeof(cc) - m, "%s%s", j ? ";" : "", r->countries[j]);
+			mr_buf_printf(&b, ",true,%.2f,%.2f,%.2f,%.2f,%u,%.3f,%.3f,%.3f,%.3f,", r->distance_km, r->duration_h,
+			              r->cost_usd, r->co2e_kg, r->transfers, ratio(r->distance_km, best[0]),
+			              ratio(r->duration_h, best[1]), ratio(r->cost_usd, best[2]), ratio(r->co2e_kg, best[3]));
+			mr_buf_csv(&b, list);
+			mr_buf_puts(&b, ",");
+			mr_buf_csv(&b, cc);
+			mr_buf_puts(&b, ",\n");
+		} else {
+			mr_buf_puts(&b, ",false,,,,,,,,,,,,");
+			mr_buf_csv(&b, row->reason ? row->reason : "");
+			mr_buf_puts(&b, "\n");
+		}
+	}
+	if (b.failed || !b.data) {
+		mr_buf_free(&b);
+		return MR_ENOMEM;
+	}
+	*out = b.data;
+	*len = b.len;
+	return MR_OK;
+}
+
+static int compare_table(const mr_compare_report *rep, char **out, size_t *len)
+{
+	mr_buf b = {0};
+	double best[4];
+	char g1[48], g2[48], g3[48], modes[128];
+	size_t i;
+	best_figures(rep, best);
+	table_place(&b, rep->net, rep->from);
+	mr_buf_puts(&b, " -> ");
+	table_place(&b, rep->net, rep->to);
+	mr_buf_printf(&b, "\nobjective: %s", mr_objective_name(rep->opts->objective));
+	if (rep->opts->objective == MR_BY_GENERALIZED)
+		mr_buf_printf(&b, " (cost + USD %g per hour)", rep->opts->vot_usd_per_h);
+	mr_buf_printf(&b, ", %g TEU; (x.xx) = ratio to the best corridor\n\n", rep->opts->teu);
+	mr_buf_printf(&b, " %-16s %17s %14s %15s %15s  %s\n", "corridor", "km", "days", "USD", "kg CO2e", "modes / passages");
+	for (i = 0; i < rep->nrows; i++) {
+		const mr_compare_row *row = &rep->rows[i];
+		if (!row->feasible) {
+			mr_buf_printf(&b, " %-16.16s infeasible: %s\n", row->id, row->reason ? row->reason : "");
+			continue;
+		}
+		{
+			const mr_route *r = row->route;
+			size_t j;
+			modes_text(r, modes, sizeof(modes));
+			mr_buf_printf(&b, " %-16.16s %10s (%4.2f) %7.1f (%4.2f) %8s (%4.2f) %8s (%4.2f)  %s", row->id,
+			              grouped(g1, sizeof(g1), r->distance_km, 0), ratio(r->distance_km, best[0]),
+			              r->duration_h / 24.0, ratio(r->duration_h, best[1]), grouped(g2, sizeof(g2), r->cost_usd, 0),
+			              ratio(r->cost_usd, best[2]), grouped(g3, sizeof(g3), r->co2e_kg, 0), ratio(r->co2e_kg, best[3]),
+			              modes);
+			for (j = 0; j < r->npassages; j++)
+				mr_buf_printf(&b, "%s%s", j ? "," : " / ", mr_net_str(rep->net, r->passages[j]));
+			mr_buf_puts(&b, "\n");
+		}
+	}
+	if (b.failed || !b.data) {
+		mr_buf_free(&b);
+		return MR_ENOMEM;
+	}
+	*out = b.data;
+	*len = b.len;
+	return MR_OK;
+}
+
+int mr_report_compare(const mr_compare_report *rep, int format, char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	switch (format) {
+	case MR_FMT_TABLE:
+		return compare_table(rep, out, len);
+	case MR_FMT_JSON:
+		return compare_json(rep, 0, out, len);
+	case MR_FMT_GEOJSON:
+		return compare_json(rep, 1, out, len);
+	case MR_FMT_CSV:
+		return compare_csv(rep, out, len);
+	default:
+		return MR_EINVAL;
+	}
+}

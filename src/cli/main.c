@@ -11,6 +11,7 @@
 
 #include "core/mr_progress.h"
 #include "meridian/mr_core.h"
+#include "meridian/mr_corridor.h"
 #include "meridian/mr_io.h"
 #include "meridian/mr_marnet.h"
 #include "meridian/mr_net.h"
@@ -51,6 +52,7 @@ static const char main_help[] =
 	"\n"
 	"Commands:\n"
 	"  route FROM TO      best route by sea, rail, road and ferry, with transfers and borders\n"
+	"  compare FROM TO    the best route of each corridor (Suez, Cape, INSTC, ...) side by side\n"
 	"  import marnet FILE -o DIR\n"
 	"                     import a maritime lane network (GeoJSON, GeoPackage) as a folder\n"
 	"  build DIR... -o F  compile network source folders into a .mnet file\n"
@@ -89,6 +91,24 @@ static const char route_help[] =
 	"  --max-snap KM      how far lon,lat may be from its node (default 100)\n"
 	"  --network FILE     a .mnet file instead of the built-in network\n"
 	"  -q, --quiet        no progress or notes on stderr\n";
+
+static const char compare_help[] =
+	"Usage: meridian compare FROM TO [OPTIONS]\n"
+	"\n"
+	"The best route of each corridor (Suez, the Cape, the INSTC branches, the Middle Corridor, the\n"
+	"Trans-Siberian, ...) between two places, side by side, each figure also as a ratio to the\n"
+	"best corridor. A corridor is a pattern over the route's links (data/eurasia/corridors.ini);\n"
+	"its best route is found exactly, on the product of the network and the pattern's automaton.\n"
+	"\n"
+	"Options:\n"
+	"  --corridors LIST   corridor ids, comma-separated, or all (default all)\n"
+	"  --corridors-file F the corridor definitions (default: corridors.ini next to the\n"
+	"                     program, or $MERIDIAN_CORRIDORS)\n"
+	"  --by OBJ           distance | time | cost | co2e | generalized (default generalized)\n"
+	"  --avoid X,...      --allow X,...  --planned  --sea-speed KN  as for route\n"
+	"  --teu N | --tonnes N, --vot USD   as for route\n"
+	"  --format F         table | json | geojson | csv (default table)\n"
+	"  --network FILE     a .mnet file instead of the built-in network\n";
 
 static const char build_help[] =
 	"Usage: meridian build DIR... -o FILE.mnet [--keep-lane-vertices] [--quiet]\n"
@@ -714,6 +734,217 @@ static int cmd_import(int argc, char **argv)
 	return 0;
 }
 
+static int find_corridors(char *out, size_t size)
+{
+	const char *env = getenv("MERIDIAN_CORRIDORS");
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+	if (env && env[0]) {
+		snprintf(out, size, "%s", env);
+		return 1;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return 0;
+	exe[n] = '\0';
+	if (!(slash = strrchr(exe, '/')))
+		return 0;
+	*slash = '\0';
+	snprintf(out, size, "%s/corridors.ini", exe);
+	if (access(out, R_OK) == 0)
+		return 1;
+	snprintf(out, size, "%s/../share/meridian/corridors.ini", exe);
+	return access(out, R_OK) == 0;
+}
+
+static int cmd_compare(int argc, char **argv)
+{
+	enum { O_BY = 256, O_CORR, O_CFILE, O_NETWORK, O_TEU, O_TONNES, O_VOT, O_FORMAT, O_PLANNED, O_ALLOW, O_AVOID,
+	       O_SEA_SPEED };
+	static const struct option opts[] = {
+		{"by", required_argument, 0, O_BY},           {"corridors", required_argument, 0, O_CORR},
+		{"corridors-file", required_argument, 0, O_CFILE}, {"network", required_argument, 0, O_NETWORK},
+		{"teu", required_argument, 0, O_TEU},         {"tonnes", required_argument, 0, O_TONNES},
+		{"vot", required_argument, 0, O_VOT},         {"format", required_argument, 0, O_FORMAT},
+		{"planned", no_argument, 0, O_PLANNED},       {"allow", required_argument, 0, O_ALLOW},
+		{"avoid", required_argument, 0, O_AVOID},     {"sea-speed", required_argument, 0, O_SEA_SPEED},
+		{"quiet", no_argument, 0, 'q'},               {0, 0, 0, 0}};
+	const char *network = NULL, *cfile = NULL, *which[MR_MAX_LIST], *allow[MR_MAX_LIST], *avoid[MR_MAX_LIST];
+	size_t nwhich = 0, nallow = 0, navoid = 0, i, nrows = 0;
+	int format = MR_FMT_TABLE, c, rc = 0, have_teu = 0, have_tonnes = 0;
+	char cpath[PATH_MAX + 64], *text = NULL, reasons[MR_MAX_LIST][600];
+	double x;
+	mr_route_opts o;
+	mr_net net;
+	mr_place from, to;
+	mr_router *router = NULL;
+	mr_corridor_set set;
+	mr_compare_row rows[MR_MAX_LIST];
+	mr_route routes[MR_MAX_LIST];
+	mr_error e;
+	size_t len = 0;
+
+	if (has_help(argc, argv))
+		return fputs(compare_help, stdout), 0;
+	mr_route_opts_default(&o);
+	memset(&set, 0, sizeof(set));
+	memset(routes, 0, sizeof(routes));
+	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+		switch (c) {
+		case O_BY:
+			if ((o.objective = mr_objective_parse(optarg)) < 0)
+				return usage_error("compare", "--by: unknown objective '%s' (distance, time, cost, co2e, generalized)",
+				                   optarg);
+			break;
+		case O_CORR:
+			if (strcmp(optarg, "all") != 0 && split_list(optarg, which, &nwhich, MR_MAX_LIST))
+				return usage_error("compare", "--corridors: expected a comma-separated list of corridor ids, or all");
+			break;
+		case O_CFILE:
+			cfile = optarg;
+			break;
+		case O_NETWORK:
+			network = optarg;
+			break;
+		case O_TEU:
+		case O_TONNES:
+			if (!parse_positive(optarg, &x) || x <= 0)
+				return usage_error("compare", "--%s: '%s' is not a positive number", c == O_TEU ? "teu" : "tonnes", optarg);
+			o.teu = c == O_TEU ? x : x / MR_TONNES_PER_TEU;
+			*(c == O_TEU ? &have_teu : &have_tonnes) = 1;
+			break;
+		case O_VOT:
+			if (!parse_positive(optarg, &x))
+				return usage_error("compare", "--vot: '%s' is not a number >= 0", optarg);
+			o.vot_usd_per_h = x;
+			break;
+		case O_FORMAT:
+			if ((format = mr_format_parse(optarg)) < 0)
+				return usage_error("compare", "--format: unknown format '%s' (table, json, geojson, csv)", optarg);
+			break;
+		case O_PLANNED:
+			o.allow_planned = 1;
+			break;
+		case O_ALLOW:
+			if (split_list(optarg, allow, &nallow, MR_MAX_LIST))
+				return usage_error("compare", "--allow: expected a comma-separated list");
+			break;
+		case O_AVOID:
+			if (split_list(optarg, avoid, &navoid, MR_MAX_LIST))
+				return usage_error("compare", "--avoid: expected a comma-separated list");
+			break;
+		case O_SEA_SPEED:
+			if (!parse_positive(optarg, &x) || x <= 0 || x > 60)
+				return usage_error("compare", "--sea-speed: '%s' is not a speed in knots (0 < kn <= 60)", optarg);
+			o.sea_speed_kmh = x * MR_KM_PER_NM;
+			break;
+		case 'q':
+			break;
+		default:
+			return usage_error("compare", "unknown option");
+		}
+	}
+	if (have_teu && have_tonnes)
+		return usage_error("compare", "give --teu or --tonnes, not both");
+	if (argc - optind != 2)
+		return usage_error("compare", "expected FROM and TO, got %d argument%s", argc - optind,
+		                   argc - optind == 1 ? "" : "s");
+	o.allow = allow;
+	o.nallow = nallow;
+	o.avoid = avoid;
+	o.navoid = navoid;
+	mr_error_clear(&e);
+	if (!cfile) {
+		if (!find_corridors(cpath, sizeof(cpath))) {
+			fprintf(stderr, "%s compare: no corridor file found (give --corridors-file FILE)\n", prog);
+			return mr_exit_status(MR_EIO);
+		}
+		cfile = cpath;
+	}
+	if (mr_corridors_read(cfile, &set, &e))
+		return fail("compare", &e);
+	for (i = 0; i < nwhich; i++)
+		if (!mr_corridors_find(&set, which[i])) {
+			fprintf(stderr, "%s compare: --corridors: unknown corridor '%s' (see %s)\n", prog, which[i], cfile);
+			mr_corridors_free(&set);
+			return mr_exit_status(MR_EINVAL);
+		}
+	if ((rc = open_network("compare", network, &net))) {
+		mr_corridors_free(&set);
+		return rc;
+	}
+	if ((rc = resolve("FROM", &net, argv[optind], 0, MR_DEFAULT_SNAP_KM, &from)) ||
+	    (rc = resolve("TO", &net, argv[optind + 1], 0, MR_DEFAULT_SNAP_KM, &to)))
+		goto out;
+	if ((rc = mr_router_new(&router, &net))) {
+		mr_error_set(&e, rc, NULL, 0, 0, NULL, NULL);
+		rc = fail("compare", &e);
+		goto out;
+	}
+	for (i = 0; i < set.n && nrows < MR_MAX_LIST; i++) {
+		const mr_corridor *cor = &set.v[i];
+		mr_compare_row *row = &rows[nrows];
+		size_t k;
+		int in = !nwhich;
+		for (k = 0; k < nwhich && !in; k++)
+			in = strcmp(which[k], cor->id) == 0;
+		if (!in)
+			continue;
+		memset(row, 0, sizeof(*row));
+		row->id = cor->id;
+		row->name = cor->name;
+		row->constraints = cor->text;
+		mr_error_clear(&e);
+		rc = mr_router_route_pattern(router, from.node, to.node, &o, &cor->pattern, cor->preds, cor->npred,
+		                             &routes[nrows], &e);
+		if (rc == MR_OK) {
+			row->feasible = 1;
+			row->route = &routes[nrows];
+		} else if (rc == MR_ENOROUTE || rc == MR_ELIMIT) {
+			/* why: a required predicate that nothing in the network satisfies, else the pattern */
+			const char *missing = NULL;
+			for (k = 0; k < cor->npred && !missing; k++)
+				if (((cor->pattern.require >> k) & 1u) && !mr_net_pred_exists(&net, &cor->preds[k]))
+					missing = cor->preds[k].value;
+			if (missing)
+				snprintf(reasons[nrows], sizeof(reasons[nrows]), "nothing in the network matches '%s' (%s)", missing,
+				         cor->text ? cor->text : "");
+			else if (rc == MR_ELIMIT)
+				snprintf(reasons[nrows], sizeof(reasons[nrows]), "%s", e.msg);
+			else
+				snprintf(reasons[nrows], sizeof(reasons[nrows]), "no route satisfies %s%s",
+				         cor->text ? cor->text : "the corridor",
+				         navoid || o.mode_mask || nallow ? " with the given options" : "");
+			row->reason = reasons[nrows];
+		} else {
+			rc = fail("compare", &e);
+			goto out;
+		}
+		nrows++;
+	}
+	{
+		mr_compare_report rep = {&net, &from, &to, &o, rows, nrows};
+		rc = mr_report_compare(&rep, format, &text, &len);
+	}
+	if (rc) {
+		mr_error_set(&e, rc, NULL, 0, 0, NULL, NULL);
+		rc = fail("compare", &e);
+		goto out;
+	}
+	if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+		fprintf(stderr, "%s compare: cannot write the output: %s\n", prog, strerror(errno));
+		rc = mr_exit_status(MR_EIO);
+	}
+out:
+	for (i = 0; i < nrows; i++)
+		mr_route_free(&routes[i]);
+	mr_free(text);
+	mr_router_free(router);
+	mr_net_free(&net);
+	mr_corridors_free(&set);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -737,6 +968,8 @@ int main(int argc, char **argv)
 			fputs(info_help, stdout);
 		else if (strcmp(topic, "import") == 0)
 			fputs(import_help, stdout);
+		else if (strcmp(topic, "compare") == 0)
+			fputs(compare_help, stdout);
 		else if (!topic[0])
 			fputs(main_help, stdout);
 		else
@@ -751,6 +984,8 @@ int main(int argc, char **argv)
 	optind = 1;
 	if (strcmp(cmd, "route") == 0)
 		return cmd_route(argc, argv);
+	if (strcmp(cmd, "compare") == 0)
+		return cmd_compare(argc, argv);
 	if (strcmp(cmd, "build") == 0)
 		return cmd_build(argc, argv);
 	if (strcmp(cmd, "validate") == 0)

@@ -111,6 +111,26 @@ static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
 }
 
 /* Fold the n bytes at s into out (size bytes, size >= 1). See mr_place_fold. */
+/* "st" as a word is "saint" (St Petersburg, Saint Petersburg, St. Petersburg fold alike);
+ * expanded in place while it fits. Returns the new length. */
+static size_t expand_saint(char *out, size_t w, size_t size)
+{
+	size_t i = 0;
+	while (i + 2 <= w) {
+		if ((i == 0 || out[i - 1] == ' ') && out[i] == 's' && out[i + 1] == 't' && (i + 2 == w || out[i + 2] == ' ')) {
+			if (w + 3 > size - 1)
+				break;
+			memmove(out + i + 5, out + i + 2, w - i - 2 + 1);
+			memcpy(out + i, "saint", 5);
+			w += 3;
+			i += 5;
+		} else {
+			i++;
+		}
+	}
+	return w;
+}
+
 static size_t fold_n(const char *s, size_t n, char *out, size_t size)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -155,7 +175,7 @@ static size_t fold_n(const char *s, size_t n, char *out, size_t size)
 		i += len;
 	}
 	out[w] = 0;
-	return w;
+	return expand_saint(out, w, size);
 }
 
 size_t mr_place_fold(const char *s, char *out, size_t size)
@@ -273,6 +293,9 @@ static int found(const mr_net *net, uint32_t i, int how, mr_place *out)
 }
 
 /* Resolve a level's matches: one node, or MR_EAMBIGUOUS listing the first few. */
+#define MR__SAME_PLACE_KM 50.0
+#define MR__FAR_PLACES_KM 500.0
+
 static int decide(const mr_net *net, const match_set *m, int how, const char *shown, mr_place *out,
                   mr_error *err)
 {
@@ -281,6 +304,39 @@ static int decide(const mr_net *net, const match_set *m, int how, const char *sh
 
 	if (m->count == 1)
 		return found(net, m->first[0], how, out);
+	/* Two rules decide between nodes of one name, else it stays ambiguous:
+	 *  - all in one country within MR__SAME_PLACE_KM of each other (two codes of one port, a port
+	 *    and its station) are one place: take the best connected (most arcs), then the first;
+	 *  - all more than MR__FAR_PLACES_KM apart (Rotterdam, Netherlands and Rotterdam, New York):
+	 *    take the one with strictly more modes than every other (the corridor place), if any.
+	 * Near places in two countries (Astara, Iran and Azerbaijan) stay ambiguous. */
+	if (m->count <= MR__LIST_MAX) {
+		uint32_t best_deg = 0, best_deg_node = m->first[0], best_modes = 0, best_modes_node = MR_NONE, v;
+		int same = 1, far = 1, unique_modes = 0;
+		size_t j;
+		for (k = 0; k < m->count; k++) {
+			const mr_node_rec *b = &net->nodes[m->first[k]];
+			uint32_t deg = 0;
+			for (j = 0; j < k; j++) {
+				const mr_node_rec *c = &net->nodes[m->first[j]];
+				double d = mr_geo_distance_km(c->lon, c->lat, b->lon, b->lat);
+				same &= d <= MR__SAME_PLACE_KM && strcmp(c->country, b->country) == 0;
+				far &= d > MR__FAR_PLACES_KM;
+			}
+			for (v = b->first_vnode; net->g.first_out && v < b->first_vnode + b->nvnodes; v++)
+				deg += net->g.first_out[v + 1] - net->g.first_out[v];
+			if (deg > best_deg)
+				best_deg = deg, best_deg_node = m->first[k];
+			if (b->nvnodes > best_modes)
+				best_modes = b->nvnodes, best_modes_node = m->first[k], unique_modes = 1;
+			else if (b->nvnodes == best_modes)
+				unique_modes = 0;
+		}
+		if (same && best_deg > 0)
+			return found(net, best_deg_node, how, out);
+		if (far && unique_modes && best_modes_node != MR_NONE)
+			return found(net, best_modes_node, how, out);
+	}
 	snprintf(msg, sizeof(msg), "'%s' is ambiguous: ", shown);
 	for (k = 0; k < m->count && k < MR__LIST_MAX; k++) {
 		const mr_node_rec *nd = &net->nodes[m->first[k]];

@@ -15,6 +15,7 @@
 #include "core/mr_vec.h"
 #include "meridian/mr_route.h"
 #include "meridian/mr_search.h"
+#include "meridian/mr_constrained.h"
 
 struct mr_router {
 	const mr_net *net;
@@ -31,6 +32,8 @@ struct mr_router {
 	MR_VEC(size_t) layer_at;
 	MR_VEC(uint32_t) path;        /* arcs of the whole route, back to front */
 	char wkey[2048];              /* the options w and the bans were made for ("" = none) */
+	uint16_t *features, *cls;     /* per arc, for corridor patterns (allocated on first use) */
+	struct mr_constrained *cs;    /* product search, MR_ROUTER_MAX_STATES states */
 };
 
 static const char *const objective_names[] = {
@@ -104,6 +107,9 @@ void mr_router_free(mr_router *r)
 	mr_vec_free(&r->layers);
 	mr_vec_free(&r->layer_at);
 	mr_vec_free(&r->path);
+	mr_free(r->features);
+	mr_free(r->cls);
+	mr_constrained_free(r->cs);
 	mr_free(r);
 }
 
@@ -869,5 +875,151 @@ int mr_router_route(mr_router *r, const uint32_t *places, size_t n, const mr_rou
 	keep = *err;
 	explain(r, places, n, o, &keep);
 	*err = keep;
+	return rc;
+}
+
+/* ---- corridor patterns ---- */
+
+static int has_tag(const char *tags, const char *tag)
+{
+	size_t n = strlen(tag);
+	const char *p = tags;
+	while (p && *p) {
+		const char *e = strchr(p, ';');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && strncmp(p, tag, n) == 0)
+			return 1;
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
+static int arc_pred(const mr_net *net, uint32_t a, const mr_pred *p)
+{
+	const mr_arc_rec *arc = &net->arcs[a];
+	uint32_t l = arc_link(net, arc);
+	switch (p->kind) {
+	case MR_PRED_TAG:
+		if (l == MR_NONE)
+			return 0;
+		if (arc->kind == MR_ARC_CHAIN) {
+			uint32_t k;
+			for (k = net->chain_first[arc->ref]; k < net->chain_first[arc->ref + 1]; k++)
+				if (has_tag(mr_net_str(net, net->links[MR_CHAIN_LINK(net->chain_steps[k])].tags), p->value))
+					return 1;
+			return 0;
+		}
+		return has_tag(mr_net_str(net, net->links[l].tags), p->value);
+	case MR_PRED_PASSAGE:
+		return l != MR_NONE && strcasecmp(mr_net_str(net, net->links[l].passage), p->value) == 0;
+	case MR_PRED_MODE:
+		return arc->kind != MR_ARC_TRANSFER && strcmp(mr_mode_name(arc->mode), p->value) == 0;
+	case MR_PRED_COUNTRY: {
+		/* the tail is the virtual node whose out-arc range holds a (binary search) */
+		uint32_t lo = 0, hi = net->g.n, h = net->vnodes[net->g.head[a]].node;
+		while (hi - lo > 1) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			if (net->g.first_out[mid] <= a)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		return strcasecmp(net->nodes[net->vnodes[lo].node].country, p->value) == 0 ||
+		       strcasecmp(net->nodes[h].country, p->value) == 0;
+	}
+	case MR_PRED_BORDER:
+		return arc->border != MR_NONE &&
+		       (strcasecmp(mr_net_str(net, net->borders[arc->border].id), p->value) == 0 ||
+		        strcasecmp(mr_net_str(net, net->borders[arc->border].name), p->value) == 0);
+	default:
+		return 0;
+	}
+}
+
+int mr_net_pred_exists(const mr_net *net, const mr_pred *p)
+{
+	uint32_t a;
+	for (a = 0; a < net->g.m; a++)
+		if (arc_pred(net, a, p))
+			return 1;
+	return 0;
+}
+
+int mr_router_route_pattern(mr_router *r, uint32_t from, uint32_t to, const mr_route_opts *o,
+                            const struct mr_pattern *pattern, const mr_pred *preds, size_t npred,
+                            mr_route *out, mr_error *err)
+{
+	const mr_net *net = r->net;
+	mr_dfa dfa;
+	mr_cpath cp;
+	uint32_t a;
+	size_t k, i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&dfa, 0, sizeof(dfa));
+	if (npred > MR_PATTERN_MAX_PRED || from >= net->meta.nnodes || to >= net->meta.nnodes)
+		return mr_error_set(err, MR_EINVAL, NULL, 0, 0, NULL, "bad corridor query");
+	/* Weights and bans exactly as for a plain route. */
+	{
+		char key[sizeof(r->wkey)];
+		int fits = options_key(o, key, sizeof(key));
+		if (!(o->teu > 0) || !isfinite(o->teu) || !(o->vot_usd_per_h >= 0) || o->objective < 0 ||
+		    o->objective >= MR_BY_COUNT)
+			return mr_error_set(err, MR_EINVAL, NULL, 0, 0, NULL, "bad routing options");
+		if (!fits || strcmp(key, r->wkey) != 0) {
+			r->wkey[0] = '\0';
+			if ((rc = resolve_avoid(r, o, err)) || (rc = resolve_allow(r, o, err)))
+				return rc;
+			fill_weights(r, o);
+			if (fits)
+				memcpy(r->wkey, key, sizeof(key));
+		}
+	}
+	if (!r->features && !(r->features = mr_malloc(((size_t)net->g.m + 1) * sizeof(uint16_t))))
+		return MR_ENOMEM;
+	if (!r->cls && !(r->cls = mr_malloc(((size_t)net->g.m + 1) * sizeof(uint16_t))))
+		return MR_ENOMEM;
+	if (!r->cs && (rc = mr_constrained_new(&r->cs, net->g.n, net->g.m, MR_ROUTER_MAX_STATES)))
+		return rc;
+	for (a = 0; a < net->g.m; a++) {
+		uint16_t f = 0;
+		for (k = 0; k < npred; k++)
+			if (arc_pred(net, a, &preds[k]))
+				f |= (uint16_t)(1u << k);
+		r->features[a] = f;
+	}
+	if ((rc = mr_pattern_compile(pattern, r->features, net->g.m, &dfa, r->cls, err)))
+		return rc;
+	if (dfa.nstates > MR_ROUTER_MAX_STATES) {
+		mr_dfa_free(&dfa);
+		return mr_error_set(err, MR_ELIMIT, NULL, 0, 0, NULL, "the corridor needs %u automaton states (at most %d)",
+		                    dfa.nstates, MR_ROUTER_MAX_STATES);
+	}
+	if ((rc = node_seeds(r, o, from, 1, &r->layers)) || (rc = node_seeds(r, o, to, 0, &r->targets))) {
+		mr_dfa_free(&dfa);
+		return rc;
+	}
+	rc = mr_constrained_search(r->cs, &net->g, r->w, r->cls, &dfa, r->layers.v, r->layers.n, r->targets.v,
+	                           r->targets.n, &cp);
+	mr_dfa_free(&dfa);
+	if (rc == MR_ENOROUTE)
+		return mr_error_set(err, MR_ENOROUTE, NULL, 0, 0, NULL, "no route satisfies the corridor");
+	if (rc)
+		return rc;
+	out->algorithm = MR_ALGO_DIJKSTRA;
+	out->teu = o->teu;
+	out->objective_value = cp.path.cost;
+	out->settled = cp.path.settled;
+	out->first_vnode = cp.path.first;
+	out->narcs = cp.path.narcs;
+	out->arcs = mr_malloc((cp.path.narcs + 1) * sizeof(uint32_t));
+	if (!out->arcs)
+		return MR_ENOMEM;
+	for (i = 0; i < cp.path.narcs; i++)
+		out->arcs[i] = cp.path.arcs[i];
+	rc = assemble(net, o, out);
+	if (rc)
+		mr_route_free(out);
 	return rc;
 }

@@ -194,6 +194,11 @@ static void test_fold(void **state)
 	(void)state;
 
 	check_fold("Türkmenbaşy", "turkmenbasy");
+	check_fold("St. Petersburg", "saint petersburg");
+	check_fold("Saint-Petersburg", "saint petersburg");
+	check_fold("st", "saint");
+	check_fold("Stockholm", "stockholm");
+	check_fold("Rue St Denis", "rue saint denis");
 	check_fold("TÜRKMENBAŞY", "turkmenbasy");
 	check_fold("  Bandar-e   Abbas!! ", "bandar e abbas");
 	check_fold("Astara (AZE)", "astara aze");

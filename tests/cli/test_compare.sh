@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# test_compare.sh: `meridian compare` on the built-in network: every corridor's route honours its
+# pattern, the unconstrained best is no worse than any corridor, and bad corridor files are
+# refused with file:line. Skipped (77) without the maritime import or node.
+set -euo pipefail
+bin=$(realpath "$1")
+src=$(realpath "$2")
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+if ! "$bin" info 2>/dev/null | grep -q "/sea"; then
+	echo "skipped: the built-in network has no maritime import"
+	exit 77
+fi
+command -v node >/dev/null || { echo "skipped: node is needed to read JSON"; exit 77; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+check() { # FROM TO: compare as JSON and check every corridor against its pattern
+	local from=$1 to=$2 tag
+	tag="$from-$to"
+	"$bin" compare "$from" "$to" --format json >"$work/c.json"
+	node -e '
+		const j = JSON.parse(require("fs").readFileSync(process.argv[1]));
+		const c = Object.fromEntries(j.corridors.map(x => [x.id, x]));
+		const bad = [];
+		const has = (id, f) => c[id] && c[id].feasible && f(c[id].route);
+		const P = r => r.passages, C = r => r.countries, M = r => r.legs.map(l => l.mode);
+		if (!c.best || !c.best.feasible) bad.push("best infeasible");
+		for (const x of j.corridors) if (x.feasible && c.best.feasible &&
+			x.route.objective_value + 1e-6 < c.best.route.objective_value) bad.push(x.id + " beats the unconstrained best");
+		for (const x of j.corridors) if (!x.feasible && !x.reason) bad.push(x.id + " infeasible without a reason");
+		const rules = {
+			"suez": r => P(r).includes("suez"),
+			"suez-black-sea": r => P(r).indexOf("suez") >= 0 && P(r).indexOf("bosporus-dardanelles") > P(r).indexOf("suez") && !P(r).includes("gibraltar"),
+			"suez-baltic": r => P(r).indexOf("gibraltar") > P(r).indexOf("suez") && P(r).indexOf("suez") >= 0 && !P(r).includes("bosporus-dardanelles"),
+			"cape": r => P(r).includes("cape-of-good-hope") && !P(r).includes("suez") && !P(r).includes("bab-el-mandeb"),
+			"instc-west": r => C(r).includes("AZE") && !C(r).includes("TKM") && !P(r).includes("suez") && !M(r).includes("ferry"),
+			"instc-caspian": r => M(r).includes("ferry") && !C(r).includes("AZE") && !P(r).includes("suez"),
+			"instc-east": r => C(r).includes("TKM") && !C(r).includes("AZE") && !P(r).includes("suez") && !M(r).includes("ferry"),
+			"middle-corridor": r => C(r).includes("GEO") && M(r).includes("ferry"),
+			"trans-siberian": r => !P(r).includes("suez") && !P(r).includes("cape-of-good-hope") && !P(r).includes("panama"),
+		};
+		for (const [id, f] of Object.entries(rules))
+			if (c[id] && c[id].feasible && !f(c[id].route)) bad.push(id + " breaks its pattern: " + P(c[id].route) + " / " + C(c[id].route));
+		for (const x of j.corridors) if (x.feasible) for (const k of ["distance","duration","cost","co2e"])
+			if (!(x.ratio_to_best[k] >= 1 - 1e-9)) bad.push(x.id + " ratio " + k + " below 1");
+		if (bad.length) { console.error(bad.join("\n")); process.exit(1); }
+		console.log(j.corridors.filter(x => x.feasible).length + " of " + j.corridors.length + " corridors feasible");
+	' "$work/c.json" >"$work/msg" 2>&1 && ok "$tag: $(cat "$work/msg")" || bad "$tag" "$(cat "$work/msg")"
+}
+check Mumbai Moscow
+check Shanghai Rotterdam
+check Mumbai Baku
+check Tehran "St Petersburg"
+
+# The INSTC western branch corridor on Mumbai-Moscow crosses Astara.
+"$bin" compare Mumbai Moscow --corridors instc-west --format csv >"$work/w.csv"
+grep -q "^instc-west,.*,true," "$work/w.csv" && grep -q "AZE" "$work/w.csv" && ok "instc-west feasible through Azerbaijan" || bad "instc-west" "$(cat "$work/w.csv")"
+# Every format.
+for f in table json geojson csv; do
+	"$bin" compare Mumbai Moscow --format "$f" >"$work/out.$f" && [ -s "$work/out.$f" ] && ok "format $f" || bad "format $f" "empty or failed"
+done
+# Errors.
+expect_status "unknown corridor" 2 "$bin" compare Mumbai Moscow --corridors suez,atlantis
+printf '[suez]\nname = x\nrequire = passage\n' >"$work/bad1.ini"
+expect_status "malformed predicate" 1 "$bin" compare Mumbai Moscow --corridors-file "$work/bad1.ini"
+[[ $err == *"bad1.ini:3: field 'require': 'passage' is not kind:value"* ]] && ok "malformed predicate message" || bad "malformed predicate message" "$err"
+printf '[a]\nname = a\n[a]\nname = b\n' >"$work/bad2.ini"
+expect_status "duplicate corridor" 1 "$bin" compare Mumbai Moscow --corridors-file "$work/bad2.ini"
+[[ $err == *"bad2.ini:3: field 'id': duplicate corridor 'a' (first at line 1)"* ]] && ok "duplicate corridor message" || bad "duplicate corridor message" "$err"
+printf 'name = a\n' >"$work/bad3.ini"
+expect_status "key before corridor" 1 "$bin" compare Mumbai Moscow --corridors-file "$work/bad3.ini"
+printf '[x]\nname = x\nrequire = planet:mars\n' >"$work/bad4.ini"
+expect_status "unknown kind" 1 "$bin" compare Mumbai Moscow --corridors-file "$work/bad4.ini"
+[[ $err == *"unknown kind 'planet'"* ]] && ok "unknown kind message" || bad "unknown kind message" "$err"
+printf '[x]\nname = x\nrequire = tag:no-such-tag\n' >"$work/odd.ini"
+expect_status "corridor with a tag nothing has" 0 "$bin" compare Mumbai Moscow --corridors-file "$work/odd.ini"
+[[ $out == *"nothing in the network matches 'no-such-tag'"* ]] && ok "infeasible corridor says why" || bad "infeasible reason" "$out"
+finish
