@@ -18,9 +18,9 @@ configure: deps
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The main job: route on the built-in network.
+# The main job: compare the corridors between two places on the built-in network.
 run: build
-	./$(BUILD)/meridian route "$(FROM)" "$(TO)"
+	./$(BUILD)/meridian compare "$(FROM)" "$(TO)"
 
 # Every test: unit, property, CLI golden, corruption, malformed corpus.
 check: build
