@@ -61,6 +61,9 @@ typedef struct mr_leg {
 	uint32_t from_node, to_node;
 	double distance_km, duration_h, cost_usd, co2e_kg; /* cost and co2e times teu */
 	double handling_h, handling_usd;                    /* part of duration and cost */
+	/* the rest of duration and cost, by kind: running at speed, waiting (half the headway of
+	 * a scheduled service, passage waits), border dwell; transport charges, tolls, border fees */
+	double running_h, waiting_h, border_h, transport_usd, tolls_usd, border_usd;
 	uint32_t first_arc, narcs;                          /* range in mr_route.arcs */
 	uint32_t first_node, nnodes;                        /* range in mr_route.nodes */
 } mr_leg;
@@ -69,6 +72,8 @@ typedef struct mr_route {
 	double distance_km, duration_h, cost_usd, co2e_kg; /* cost and co2e times teu */
 	double objective_value; /* of the search, per TEU */
 	double teu;
+	/* duration and cost by kind, summed over the legs (see mr_leg) */
+	double running_h, waiting_h, border_h, handling_h, transport_usd, tolls_usd, border_usd, handling_usd;
 	uint32_t *arcs;       /* forward arc ids, in order */
 	size_t narcs;
 	uint32_t first_vnode; /* where the route starts */

@@ -98,6 +98,12 @@ static void leg_figures(json_t *o, const mr_leg *l)
 	json_object_set_new(o, "co2e_kg", json_real(r2(l->co2e_kg)));
 	json_object_set_new(o, "handling_h", json_real(r2(l->handling_h)));
 	json_object_set_new(o, "handling_usd", json_real(r2(l->handling_usd)));
+	json_object_set_new(o, "running_h", json_real(r2(l->running_h)));
+	json_object_set_new(o, "waiting_h", json_real(r2(l->waiting_h)));
+	json_object_set_new(o, "border_h", json_real(r2(l->border_h)));
+	json_object_set_new(o, "transport_usd", json_real(r2(l->transport_usd)));
+	json_object_set_new(o, "tolls_usd", json_real(r2(l->tolls_usd)));
+	json_object_set_new(o, "border_usd", json_real(r2(l->border_usd)));
 }
 
 static json_t *leg_json(const mr_net *net, const mr_leg *l)
@@ -143,6 +149,19 @@ static json_t *route_json(const mr_net *net, const mr_route *r)
 	json_object_set_new(o, "geometry", linestring(coords_json(net, r->nodes, r->nnodes)));
 	json_object_set_new(o, "objective_value", json_real(r2(r->objective_value)));
 	json_object_set_new(o, "teu", json_real(r->teu));
+	{
+		json_t *t = json_object(), *c = json_object();
+		json_object_set_new(t, "running_h", json_real(r2(r->running_h)));
+		json_object_set_new(t, "waiting_h", json_real(r2(r->waiting_h)));
+		json_object_set_new(t, "border_h", json_real(r2(r->border_h)));
+		json_object_set_new(t, "handling_h", json_real(r2(r->handling_h)));
+		json_object_set_new(o, "duration_split", t);
+		json_object_set_new(c, "transport_usd", json_real(r2(r->transport_usd)));
+		json_object_set_new(c, "tolls_usd", json_real(r2(r->tolls_usd)));
+		json_object_set_new(c, "border_usd", json_real(r2(r->border_usd)));
+		json_object_set_new(c, "handling_usd", json_real(r2(r->handling_usd)));
+		json_object_set_new(o, "cost_split", c);
+	}
 	return o;
 }
 
@@ -358,6 +377,12 @@ static int report_table(const mr_route_report *rep, char **out, size_t *len)
 		              grouped(g4, sizeof(g4), r->distance_km / MR_KM_PER_NM, 1), r->duration_h, r->duration_h / 24.0,
 		              grouped(g2, sizeof(g2), r->cost_usd, 0), grouped(g3, sizeof(g3), r->co2e_kg, 1), r->transfers,
 		              r->transfers == 1 ? "" : "s");
+		mr_buf_printf(&b, " time      %.1f h running, %.1f h waiting for departures and passages, %.1f h at borders, %.1f h "
+		                  "handling\n",
+		              r->running_h, r->waiting_h, r->border_h, r->handling_h);
+		mr_buf_printf(&b, " cost      USD %s transport, %s tolls, %s border fees, %s handling\n",
+		              grouped(g1, sizeof(g1), r->transport_usd, 0), grouped(g2, sizeof(g2), r->tolls_usd, 0),
+		              grouped(g3, sizeof(g3), r->border_usd, 0), grouped(g4, sizeof(g4), r->handling_usd, 0));
 		for (j = 0; j < r->nlegs && r->legs[j].mode != MR_MODE_SEA; j++)
 			;
 		if (j < r->nlegs && sea_speed(rep) > 0)

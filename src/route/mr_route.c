@@ -576,6 +576,33 @@ static int assemble(const mr_net *net, const mr_route_opts *o, mr_route *out)
 			leg->duration_h += arc_time(net, o, arc);
 			leg->cost_usd += (double)arc->cost_usd * teu;
 			leg->co2e_kg += (double)arc->co2e_kg * teu;
+			{
+				/* split the arc's time and cost by kind */
+				double running = 0, tolls = 0, t = arc_time(net, o, arc), bh = 0, bf = 0;
+				if (arc->kind == MR_ARC_LINK) {
+					running = (double)l->length_km / (double)l->speed_kmh;
+					tolls = l->toll_usd;
+				} else {
+					uint32_t q;
+					for (q = net->chain_first[arc->ref]; q < net->chain_first[arc->ref + 1]; q++) {
+						const mr_link_rec *cl = &net->links[MR_CHAIN_LINK(net->chain_steps[q])];
+						running += (double)cl->length_km / (double)cl->speed_kmh;
+						tolls += cl->toll_usd;
+					}
+				}
+				if (o->sea_speed_kmh > 0 && arc->mode == MR_MODE_SEA)
+					running = (double)arc->distance_km / o->sea_speed_kmh;
+				if (arc->border != MR_NONE) {
+					bh = net->borders[arc->border].dwell_h;
+					bf = net->borders[arc->border].fee_usd;
+				}
+				leg->running_h += running;
+				leg->border_h += bh;
+				leg->waiting_h += fmax(0.0, t - running - bh);
+				leg->tolls_usd += tolls * teu;
+				leg->border_usd += bf * teu;
+				leg->transport_usd += fmax(0.0, (double)arc->cost_usd - tolls - bf) * teu;
+			}
 			if (l->passage && push_unique_u32(&out->passages, &out->npassages, l->passage))
 				return MR_ENOMEM;
 			if (arc->border != MR_NONE) {
@@ -614,10 +641,19 @@ static int assemble(const mr_net *net, const mr_route_opts *o, mr_route *out)
 		leg->co2e_kg += pend_co2 * teu;
 	}
 	for (i = 0; i < out->nlegs; i++) {
-		out->distance_km += out->legs[i].distance_km;
-		out->duration_h += out->legs[i].duration_h;
-		out->cost_usd += out->legs[i].cost_usd;
-		out->co2e_kg += out->legs[i].co2e_kg;
+		const mr_leg *lg = &out->legs[i];
+		out->distance_km += lg->distance_km;
+		out->duration_h += lg->duration_h;
+		out->cost_usd += lg->cost_usd;
+		out->co2e_kg += lg->co2e_kg;
+		out->running_h += lg->running_h;
+		out->waiting_h += lg->waiting_h;
+		out->border_h += lg->border_h;
+		out->handling_h += lg->handling_h;
+		out->transport_usd += lg->transport_usd;
+		out->tolls_usd += lg->tolls_usd;
+		out->border_usd += lg->border_usd;
+		out->handling_usd += lg->handling_usd;
 	}
 	return MR_OK;
 }

@@ -77,7 +77,10 @@ if command -v node >/dev/null 2>&1; then
 				if (Math.abs(s - r[k]) > 0.01 * r.legs.length + 1e-9) { console.error(k, s, r[k]); process.exit(1); }
 			}
 			if (r.geometry.type !== "LineString" || r.geometry.coordinates.length < 2) process.exit(1);
-		' "$work/r.json"; then ok "$name legs add up"; else bad "$name legs add up" "see above"; fi
+			const t = r.duration_split, c = r.cost_split;
+			if (Math.abs(t.running_h + t.waiting_h + t.border_h + t.handling_h - r.duration_h) > 0.05) { console.error("time split", t, r.duration_h); process.exit(1); }
+			if (Math.abs(c.transport_usd + c.tolls_usd + c.border_usd + c.handling_usd - r.cost_usd) > 0.05) { console.error("cost split", c, r.cost_usd); process.exit(1); }
+		' "$work/r.json"; then ok "$name legs and splits add up"; else bad "$name legs and splits add up" "see above"; fi
 	done
 else
 	echo "skipped: legs add up (node not installed)"
