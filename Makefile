@@ -34,6 +34,7 @@ check-asan:
 bench: build
 	./$(BUILD)/bench_search ../shared
 	./bench/bench_sea.sh $(BUILD) 1000
+	./bench/bench_compare.sh $(BUILD) Mumbai Moscow
 
 clean:
 	rm -rf build build-asan
