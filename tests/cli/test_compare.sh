@@ -35,10 +35,10 @@ check() { # FROM TO: compare as JSON and check every corridor against its patter
 			"suez-baltic": r => P(r).indexOf("gibraltar") > P(r).indexOf("suez") && P(r).indexOf("suez") >= 0 && !P(r).includes("bosporus-dardanelles"),
 			"cape": r => P(r).includes("cape-of-good-hope") && !P(r).includes("suez") && !P(r).includes("bab-el-mandeb"),
 			"instc-west": r => C(r).includes("AZE") && !C(r).includes("TKM") && !P(r).includes("suez") && !M(r).includes("ferry"),
-			"instc-caspian": r => M(r).includes("ferry") && !C(r).includes("AZE") && !P(r).includes("suez"),
+			"instc-caspian": r => M(r).includes("ferry") && C(r).includes("IRN") && C(r).includes("RUS") && !C(r).includes("AZE") && !C(r).includes("TKM") && !C(r).includes("KAZ") && !P(r).includes("suez"),
 			"instc-east": r => C(r).includes("TKM") && !C(r).includes("AZE") && !P(r).includes("suez") && !M(r).includes("ferry"),
-			"middle-corridor": r => C(r).includes("GEO") && M(r).includes("ferry"),
-			"trans-siberian": r => !P(r).includes("suez") && !P(r).includes("cape-of-good-hope") && !P(r).includes("panama"),
+			"middle-corridor": r => C(r).includes("GEO") && C(r).includes("AZE") && !C(r).includes("RUS") && !C(r).includes("IRN") && M(r).includes("ferry"),
+			"trans-siberian": r => !M(r).includes("sea"),
 		};
 		for (const [id, f] of Object.entries(rules))
 			if (c[id] && c[id].feasible && !f(c[id].route)) bad.push(id + " breaks its pattern: " + P(c[id].route) + " / " + C(c[id].route));
@@ -52,6 +52,7 @@ check Mumbai Moscow
 check Shanghai Rotterdam
 check Mumbai Baku
 check Tehran "St Petersburg"
+check Beijing Hamburg
 
 # The INSTC western branch corridor on Mumbai-Moscow crosses Astara.
 "$bin" compare Mumbai Moscow --corridors instc-west --format csv >"$work/w.csv"
