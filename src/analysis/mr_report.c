@@ -582,14 +582,14 @@ static int compare_table(const mr_compare_report *rep, char **out, size_t *len)
 	for (i = 0; i < rep->nrows; i++) {
 		const mr_compare_row *row = &rep->rows[i];
 		if (!row->feasible) {
-			mr_buf_printf(&b, " %-16.16s infeasible: %s\n", row->id, row->reason ? row->reason : "");
+			mr_buf_printf(&b, " %-16s infeasible: %s\n", row->id, row->reason ? row->reason : "");
 			continue;
 		}
 		{
 			const mr_route *r = row->route;
 			size_t j;
 			modes_text(r, modes, sizeof(modes));
-			mr_buf_printf(&b, " %-16.16s %10s (%4.2f) %7.1f (%4.2f) %8s (%4.2f) %8s (%4.2f)  %s", row->id,
+			mr_buf_printf(&b, " %-16s %10s (%4.2f) %7.1f (%4.2f) %8s (%4.2f) %8s (%4.2f)  %s", row->id,
 			              grouped(g1, sizeof(g1), r->distance_km, 0), ratio(r->distance_km, best[0]),
 			              r->duration_h / 24.0, ratio(r->duration_h, best[1]), grouped(g2, sizeof(g2), r->cost_usd, 0),
 			              ratio(r->cost_usd, best[2]), grouped(g3, sizeof(g3), r->co2e_kg, 0), ratio(r->co2e_kg, best[3]),

@@ -437,13 +437,13 @@ static int cmd_info(int argc, char **argv)
 	return 0;
 }
 
-static int resolve(const char *what, const mr_net *net, const char *text, unsigned mask, double snap,
+static int resolve(const char *cmd, const char *what, const mr_net *net, const char *text, unsigned mask, double snap,
                    mr_place *out)
 {
 	mr_error e;
 	mr_error_clear(&e);
 	if (mr_place_resolve(net, text, mask, snap, out, &e)) {
-		fprintf(stderr, "%s route: %s: %s\n", prog, what, e.msg[0] ? e.msg : mr_strerror(e.code));
+		fprintf(stderr, "%s %s: %s: %s\n", prog, cmd, what, e.msg[0] ? e.msg : mr_strerror(e.code));
 		return mr_exit_status(e.code);
 	}
 	return 0;
@@ -585,12 +585,12 @@ static int cmd_route(int argc, char **argv)
 
 	if ((rc = open_network("route", network, &net)))
 		return rc;
-	if ((rc = resolve("FROM", &net, argv[optind], o.mode_mask, snap, &from)) ||
-	    (rc = resolve("TO", &net, argv[optind + 1], o.mode_mask, snap, &to)))
+	if ((rc = resolve("route", "FROM", &net, argv[optind], o.mode_mask, snap, &from)) ||
+	    (rc = resolve("route", "TO", &net, argv[optind + 1], o.mode_mask, snap, &to)))
 		goto out;
 	places[0] = from.node;
 	for (i = 0; i < nvia; i++) {
-		if ((rc = resolve("--via", &net, via[i], o.mode_mask, snap, &places_buf[i])))
+		if ((rc = resolve("route", "--via", &net, via[i], o.mode_mask, snap, &places_buf[i])))
 			goto out;
 		places[i + 1] = places_buf[i].node;
 	}
@@ -873,8 +873,8 @@ static int cmd_compare(int argc, char **argv)
 		mr_corridors_free(&set);
 		return rc;
 	}
-	if ((rc = resolve("FROM", &net, argv[optind], 0, MR_DEFAULT_SNAP_KM, &from)) ||
-	    (rc = resolve("TO", &net, argv[optind + 1], 0, MR_DEFAULT_SNAP_KM, &to)))
+	if ((rc = resolve("compare", "FROM", &net, argv[optind], 0, MR_DEFAULT_SNAP_KM, &from)) ||
+	    (rc = resolve("compare", "TO", &net, argv[optind + 1], 0, MR_DEFAULT_SNAP_KM, &to)))
 		goto out;
 	if ((rc = mr_router_new(&router, &net))) {
 		mr_error_set(&e, rc, NULL, 0, 0, NULL, NULL);

@@ -10,7 +10,8 @@
  *   3. text that starts like a coordinate but is not one is an error (MR_EINVAL);
  *   4. folded name equal to the folded text;
  *   5. one of the ';'-separated folded aliases equal to the folded text;
- *   6. folded name starting with the folded text (at least MR__PREFIX_MIN bytes).
+ *   6. folded name starting with the folded text (at least MR__PREFIX_MIN bytes);
+ *   7. the folded text as whole words inside a folded name (at least MR__WORDS_MIN bytes).
  * Several nodes at one level give MR_EAMBIGUOUS; no match at all gives MR_ENOTFOUND with up to
  * five suggestions. Every scan is linear over the nodes and allocates nothing: folded strings
  * live in fixed buffers on the stack (a name longer than MR__KEY_MAX bytes is compared on its
@@ -26,6 +27,7 @@
 
 #define MR__KEY_MAX 256     /* folded key buffer, bytes including the NUL */
 #define MR__PREFIX_MIN 3    /* shortest folded text tried as a name prefix */
+#define MR__WORDS_MIN 4     /* shortest folded text tried as words inside a name */
 #define MR__LIST_MAX 5      /* nodes listed in an ambiguity or suggestion message */
 #define MR__SHOW_MAX 80     /* bytes of the user's text quoted in messages */
 
@@ -715,6 +717,22 @@ int mr_place_resolve(const mr_net *net, const char *text, unsigned mode_mask, do
 			mr_place_fold(node_str(net, net->nodes[i].name), name, sizeof(name));
 			if (strncmp(name, key, klen) == 0)
 				match_add(&m, i);
+		}
+		if (m.count)
+			return decide(net, &m, MR_PLACE_NAME, shown, out, err);
+	}
+
+	/* 7. the folded text as whole words inside a folded name ("Nhava Sheva" in "Jawaharlal
+	 * Nehru (Nhava Sheva)"), at least MR__WORDS_MIN bytes */
+	if (klen >= MR__WORDS_MIN) {
+		for (i = 0; i < net->meta.nnodes; i++) {
+			const char *hit;
+			size_t nl = mr_place_fold(node_str(net, net->nodes[i].name), name, sizeof(name));
+			for (hit = strstr(name, key); hit; hit = strstr(hit + 1, key))
+				if ((hit == name || hit[-1] == ' ') && ((size_t)(hit - name) + klen == nl || hit[klen] == ' ')) {
+					match_add(&m, i);
+					break;
+				}
 		}
 		if (m.count)
 			return decide(net, &m, MR_PLACE_NAME, shown, out, err);
