@@ -972,6 +972,92 @@ static int arc_pred(const mr_net *net, uint32_t a, const mr_pred *p)
 	}
 }
 
+/* Every arc's predicate bits, in O(arcs + links x predicates): tag and passage predicates are
+ * evaluated once per link, border ones once per border, mode and country ones on codes. */
+static int arc_features(mr_router *r, const mr_pred *preds, size_t npred)
+{
+	const mr_net *net = r->net;
+	uint16_t *lf = mr_calloc((size_t)net->meta.nlinks + 1, sizeof(uint16_t));
+	uint16_t *bf = mr_calloc((size_t)net->meta.nborders + 1, sizeof(uint16_t));
+	uint16_t mode_bits[MR_MODE_COUNT] = {0};
+	char cc[MR_PATTERN_MAX_PRED][4];
+	uint16_t country_mask = 0;
+	uint32_t l, b, v, a;
+	size_t k;
+
+	if (!lf || !bf) {
+		mr_free(lf);
+		mr_free(bf);
+		return MR_ENOMEM;
+	}
+	for (k = 0; k < npred; k++) {
+		const mr_pred *p = &preds[k];
+		uint16_t bit = (uint16_t)(1u << k);
+		switch (p->kind) {
+		case MR_PRED_TAG:
+			for (l = 0; l < net->meta.nlinks; l++)
+				if (has_tag(mr_net_str(net, net->links[l].tags), p->value))
+					lf[l] |= bit;
+			break;
+		case MR_PRED_PASSAGE:
+			for (l = 0; l < net->meta.nlinks; l++)
+				if (net->links[l].passage && strcasecmp(mr_net_str(net, net->links[l].passage), p->value) == 0)
+					lf[l] |= bit;
+			break;
+		case MR_PRED_MODE: {
+			int m = mr_mode_parse(p->value);
+			if (m >= 0)
+				mode_bits[m] |= bit;
+			break;
+		}
+		case MR_PRED_COUNTRY: {
+			size_t q;
+			for (q = 0; q < 3; q++)
+				cc[k][q] = (char)toupper((unsigned char)(p->value[q] ? p->value[q] : ' '));
+			cc[k][3] = strlen(p->value) == 3 ? '\0' : '?'; /* not a code: matches nothing */
+			country_mask |= bit;
+			break;
+		}
+		case MR_PRED_BORDER:
+			for (b = 0; b < net->meta.nborders; b++)
+				if (strcasecmp(mr_net_str(net, net->borders[b].id), p->value) == 0 ||
+				    strcasecmp(mr_net_str(net, net->borders[b].name), p->value) == 0)
+					bf[b] |= bit;
+			break;
+		default:
+			break;
+		}
+	}
+	for (v = 0; v < net->g.n; v++) {
+		const char *tc = net->nodes[net->vnodes[v].node].country;
+		for (a = net->g.first_out[v]; a < net->g.first_out[v + 1]; a++) {
+			const mr_arc_rec *arc = &net->arcs[a];
+			uint16_t f = 0;
+			if (arc->kind == MR_ARC_LINK) {
+				f |= lf[arc->ref];
+			} else if (arc->kind == MR_ARC_CHAIN) {
+				uint32_t q;
+				for (q = net->chain_first[arc->ref]; q < net->chain_first[arc->ref + 1]; q++)
+					f |= lf[MR_CHAIN_LINK(net->chain_steps[q])];
+			}
+			if (arc->kind != MR_ARC_TRANSFER)
+				f |= mode_bits[arc->mode];
+			if (arc->border != MR_NONE)
+				f |= bf[arc->border];
+			if (country_mask) {
+				const char *hc = net->nodes[net->vnodes[net->g.head[a]].node].country;
+				for (k = 0; k < npred; k++)
+					if ((country_mask >> k & 1u) && (memcmp(cc[k], tc, 4) == 0 || memcmp(cc[k], hc, 4) == 0))
+						f |= (uint16_t)(1u << k);
+			}
+			r->features[a] = f;
+		}
+	}
+	mr_free(lf);
+	mr_free(bf);
+	return MR_OK;
+}
+
 int mr_net_pred_exists(const mr_net *net, const mr_pred *p)
 {
 	uint32_t a;
@@ -988,8 +1074,7 @@ int mr_router_route_pattern(mr_router *r, uint32_t from, uint32_t to, const mr_r
 	const mr_net *net = r->net;
 	mr_dfa dfa;
 	mr_cpath cp;
-	uint32_t a;
-	size_t k, i;
+	size_t i;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -1018,13 +1103,8 @@ int mr_router_route_pattern(mr_router *r, uint32_t from, uint32_t to, const mr_r
 		return MR_ENOMEM;
 	if (!r->cs && (rc = mr_constrained_new(&r->cs, net->g.n, net->g.m, MR_ROUTER_MAX_STATES)))
 		return rc;
-	for (a = 0; a < net->g.m; a++) {
-		uint16_t f = 0;
-		for (k = 0; k < npred; k++)
-			if (arc_pred(net, a, &preds[k]))
-				f |= (uint16_t)(1u << k);
-		r->features[a] = f;
-	}
+	if ((rc = arc_features(r, preds, npred)))
+		return rc;
 	if ((rc = mr_pattern_compile(pattern, r->features, net->g.m, &dfa, r->cls, err)))
 		return rc;
 	if (dfa.nstates > MR_ROUTER_MAX_STATES) {
