@@ -651,6 +651,7 @@ static const char import_help[] =
 	"Exit status: 0 success; 1 invalid input data (nothing written); 2 bad arguments; 5 a file\n"
 	"cannot be read or written; 70 out of memory.\n";
 
+#ifdef MR_WITH_GDAL
 static int cmd_import(int argc, char **argv)
 {
 	enum { O_OVERLAY = 256, O_PORTS, O_SNAP, O_LABEL, O_SPLIT };
@@ -733,6 +734,38 @@ static int cmd_import(int argc, char **argv)
 	        (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return 0;
 }
+#else
+/* `meridian import` runs `meridian-import`, the build of this program that links GDAL (kept out
+ * of `meridian` so that every other command starts fast), found next to this program or on PATH. */
+static int cmd_import(int argc, char **argv)
+{
+	char exe[PATH_MAX], path[PATH_MAX + 32], **args;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	int i;
+	if (has_help(argc, argv))
+		return fputs(import_help, stdout), 0;
+	args = calloc((size_t)argc + 2, sizeof(char *));
+	if (!args)
+		return mr_exit_status(MR_ENOMEM);
+	args[0] = "meridian-import";
+	args[1] = "import";
+	for (i = 1; i < argc; i++)
+		args[i + 1] = argv[i];
+	if (n > 0) {
+		char *slash;
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			snprintf(path, sizeof(path), "%s/meridian-import", exe);
+			execv(path, args);
+		}
+	}
+	execvp("meridian-import", args);
+	fprintf(stderr, "%s import: cannot run meridian-import (installed next to meridian): %s\n", prog, strerror(errno));
+	free(args);
+	return mr_exit_status(MR_EIO);
+}
+#endif
 
 static int find_corridors(char *out, size_t size)
 {
