@@ -105,7 +105,7 @@ static const char compare_help[] =
 	"  --corridors-file F the corridor definitions (default: corridors.ini next to the\n"
 	"                     program, or $MERIDIAN_CORRIDORS)\n"
 	"  --by OBJ           distance | time | cost | co2e | generalized (default generalized)\n"
-	"  --avoid X,...      --allow X,...  --planned  --sea-speed KN  as for route\n"
+	"  --modes M,...  --avoid X,...  --allow X,...  --planned  --sea-speed KN   as for route\n"
 	"  --teu N | --tonnes N, --vot USD   as for route\n"
 	"  --format F         table | json | geojson | csv (default table)\n"
 	"  --network FILE     a .mnet file instead of the built-in network\n";
@@ -449,24 +449,121 @@ static int resolve(const char *cmd, const char *what, const mr_net *net, const c
 	return 0;
 }
 
+/* ---- options shared by route and compare ---- */
+
+enum {
+	O_BY = 256, O_MODES, O_AVOID, O_VIA, O_NETWORK, O_TEU, O_TONNES, O_VOT, O_FORMAT, O_PLANNED, O_ALGO, O_SNAP,
+	O_ALLOW, O_SEA_SPEED, O_CORR, O_CFILE
+};
+
+#define MR__COMMON_OPTIONS                                                                        \
+	{"by", required_argument, 0, O_BY}, {"modes", required_argument, 0, O_MODES},                 \
+	    {"avoid", required_argument, 0, O_AVOID}, {"network", required_argument, 0, O_NETWORK},   \
+	    {"teu", required_argument, 0, O_TEU}, {"tonnes", required_argument, 0, O_TONNES},         \
+	    {"vot", required_argument, 0, O_VOT}, {"format", required_argument, 0, O_FORMAT},         \
+	    {"planned", no_argument, 0, O_PLANNED}, {"allow", required_argument, 0, O_ALLOW},         \
+	    {"sea-speed", required_argument, 0, O_SEA_SPEED}, {"quiet", no_argument, 0, 'q'}
+
+typedef struct route_args {
+	mr_route_opts o;
+	const char *avoid[MR_MAX_LIST], *modes[MR_MAX_LIST], *allow[MR_MAX_LIST], *network;
+	size_t navoid, nmodes, nallow;
+	int format, have_teu, have_tonnes;
+} route_args;
+
+static void route_args_init(route_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	mr_route_opts_default(&a->o);
+	a->format = MR_FMT_TABLE;
+}
+
+/* Handle an option common to route and compare: 0 if handled, -1 if not one of them, else the
+ * exit status of a usage error. */
+static int common_option(const char *cmd, int c, const char *arg, route_args *a)
+{
+	double x;
+	switch (c) {
+	case O_BY:
+		if ((a->o.objective = mr_objective_parse(arg)) < 0)
+			return usage_error(cmd, "--by: unknown objective '%s' (distance, time, cost, co2e, generalized)", arg);
+		return 0;
+	case O_MODES:
+	case O_AVOID:
+	case O_ALLOW: {
+		const char **list = c == O_MODES ? a->modes : c == O_AVOID ? a->avoid : a->allow;
+		size_t *n = c == O_MODES ? &a->nmodes : c == O_AVOID ? &a->navoid : &a->nallow;
+		const char *name = c == O_MODES ? "modes" : c == O_AVOID ? "avoid" : "allow";
+		if (split_list((char *)arg, list, n, MR_MAX_LIST))
+			return usage_error(cmd, "--%s: expected a comma-separated list (at most %d items, none empty)", name,
+			                   MR_MAX_LIST);
+		return 0;
+	}
+	case O_NETWORK:
+		a->network = arg;
+		return 0;
+	case O_TEU:
+	case O_TONNES:
+		if (!parse_positive(arg, &x) || x <= 0)
+			return usage_error(cmd, "--%s: '%s' is not a positive number", c == O_TEU ? "teu" : "tonnes", arg);
+		a->o.teu = c == O_TEU ? x : x / MR_TONNES_PER_TEU;
+		*(c == O_TEU ? &a->have_teu : &a->have_tonnes) = 1;
+		return 0;
+	case O_VOT:
+		if (!parse_positive(arg, &x))
+			return usage_error(cmd, "--vot: '%s' is not a number >= 0", arg);
+		a->o.vot_usd_per_h = x;
+		return 0;
+	case O_FORMAT:
+		if ((a->format = mr_format_parse(arg)) < 0)
+			return usage_error(cmd, "--format: unknown format '%s' (table, json, geojson, csv)", arg);
+		return 0;
+	case O_PLANNED:
+		a->o.allow_planned = 1;
+		return 0;
+	case O_SEA_SPEED:
+		if (!parse_positive(arg, &x) || x <= 0 || x > 60)
+			return usage_error(cmd, "--sea-speed: '%s' is not a speed in knots (0 < kn <= 60)", arg);
+		a->o.sea_speed_kmh = x * MR_KM_PER_NM;
+		return 0;
+	case 'q':
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* After the options: the checks between them, the modes and the lists into the options. */
+static int common_finish(const char *cmd, route_args *a)
+{
+	size_t i;
+	if (a->have_teu && a->have_tonnes)
+		return usage_error(cmd, "give --teu or --tonnes, not both");
+	for (i = 0; i < a->nmodes; i++) {
+		int m = mr_mode_parse(a->modes[i]);
+		if (m < 0)
+			return usage_error(cmd, "--modes: unknown mode '%s' (sea, ferry, rail, road, iww)", a->modes[i]);
+		a->o.mode_mask |= 1u << m;
+	}
+	a->o.avoid = a->avoid;
+	a->o.navoid = a->navoid;
+	a->o.allow = a->allow;
+	a->o.nallow = a->nallow;
+	return 0;
+}
+
 static int cmd_route(int argc, char **argv)
 {
-	enum { O_BY = 256, O_MODES, O_AVOID, O_VIA, O_NETWORK, O_TEU, O_TONNES, O_VOT, O_FORMAT, O_PLANNED, O_ALGO, O_SNAP,
-	       O_ALLOW, O_SEA_SPEED };
-	static const struct option opts[] = {
-		{"by", required_argument, 0, O_BY},         {"modes", required_argument, 0, O_MODES},
-		{"avoid", required_argument, 0, O_AVOID},   {"via", required_argument, 0, O_VIA},
-		{"network", required_argument, 0, O_NETWORK}, {"teu", required_argument, 0, O_TEU},
-		{"tonnes", required_argument, 0, O_TONNES}, {"vot", required_argument, 0, O_VOT},
-		{"format", required_argument, 0, O_FORMAT}, {"planned", no_argument, 0, O_PLANNED},
-		{"algorithm", required_argument, 0, O_ALGO}, {"max-snap", required_argument, 0, O_SNAP},
-		{"allow", required_argument, 0, O_ALLOW},  {"sea-speed", required_argument, 0, O_SEA_SPEED},
-		{"quiet", no_argument, 0, 'q'},             {0, 0, 0, 0}};
-	const char *avoid[MR_MAX_LIST], *via[MR_MAX_LIST], *modes[MR_MAX_LIST], *allow[MR_MAX_LIST], *network = NULL;
-	size_t navoid = 0, nvia = 0, nmodes = 0, nallow = 0, i;
-	int format = MR_FMT_TABLE, c, rc, have_teu = 0, have_tonnes = 0;
-	double snap = MR_DEFAULT_SNAP_KM, x;
-	mr_route_opts o;
+	static const struct option opts[] = {MR__COMMON_OPTIONS,
+	                                     {"via", required_argument, 0, O_VIA},
+	                                     {"algorithm", required_argument, 0, O_ALGO},
+	                                     {"max-snap", required_argument, 0, O_SNAP},
+	                                     {0, 0, 0, 0}};
+	const char *via[MR_MAX_LIST];
+	size_t nvia = 0, i;
+	int c, rc;
+	double snap = MR_DEFAULT_SNAP_KM;
+	route_args ra;
 	mr_net net;
 	mr_place from, to, places_buf[MR_MAX_LIST + 2];
 	uint32_t places[MR_MAX_LIST + 2];
@@ -495,65 +592,21 @@ static int cmd_route(int argc, char **argv)
 			argv[i] = copy; /* lives until exit */
 		}
 	}
-	mr_route_opts_default(&o);
+	route_args_init(&ra);
 	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+		if ((rc = common_option("route", c, optarg, &ra)) >= 0) {
+			if (rc)
+				return rc;
+			continue;
+		}
 		switch (c) {
-		case O_BY:
-			if ((o.objective = mr_objective_parse(optarg)) < 0)
-				return usage_error("route", "--by: unknown objective '%s' (distance, time, cost, co2e, generalized)",
-				                   optarg);
-			break;
-		case O_MODES:
-			if (split_list(optarg, modes, &nmodes, MR_MAX_LIST))
-				return usage_error("route", "--modes: expected a comma-separated list of modes");
-			break;
-		case O_AVOID:
-			if (split_list(optarg, avoid, &navoid, MR_MAX_LIST))
-				return usage_error("route", "--avoid: expected a comma-separated list (at most %d items)", MR_MAX_LIST);
-			break;
 		case O_VIA:
 			if (split_list(optarg, via, &nvia, MR_MAX_LIST))
 				return usage_error("route", "--via: expected a comma-separated list of places (at most %d)",
 				                   MR_MAX_LIST);
 			break;
-		case O_NETWORK:
-			network = optarg;
-			break;
-		case O_ALLOW:
-			if (split_list(optarg, allow, &nallow, MR_MAX_LIST))
-				return usage_error("route", "--allow: expected a comma-separated list (at most %d items)", MR_MAX_LIST);
-			break;
-		case O_SEA_SPEED:
-			if (!parse_positive(optarg, &x) || x <= 0 || x > 60)
-				return usage_error("route", "--sea-speed: '%s' is not a speed in knots (0 < kn <= 60)", optarg);
-			o.sea_speed_kmh = x * MR_KM_PER_NM;
-			break;
-		case O_TEU:
-			if (!parse_positive(optarg, &x) || x <= 0)
-				return usage_error("route", "--teu: '%s' is not a positive number", optarg);
-			o.teu = x;
-			have_teu = 1;
-			break;
-		case O_TONNES:
-			if (!parse_positive(optarg, &x) || x <= 0)
-				return usage_error("route", "--tonnes: '%s' is not a positive number", optarg);
-			o.teu = x / MR_TONNES_PER_TEU;
-			have_tonnes = 1;
-			break;
-		case O_VOT:
-			if (!parse_positive(optarg, &x))
-				return usage_error("route", "--vot: '%s' is not a number >= 0", optarg);
-			o.vot_usd_per_h = x;
-			break;
-		case O_FORMAT:
-			if ((format = mr_format_parse(optarg)) < 0)
-				return usage_error("route", "--format: unknown format '%s' (table, json, geojson, csv)", optarg);
-			break;
-		case O_PLANNED:
-			o.allow_planned = 1;
-			break;
 		case O_ALGO:
-			if ((o.algorithm = mr_algorithm_parse(optarg)) < 0)
+			if ((ra.o.algorithm = mr_algorithm_parse(optarg)) < 0)
 				return usage_error("route", "--algorithm: unknown algorithm '%s' (auto, dijkstra, bidijkstra, astar)",
 				                   optarg);
 			break;
@@ -561,36 +614,24 @@ static int cmd_route(int argc, char **argv)
 			if (!parse_positive(optarg, &snap))
 				return usage_error("route", "--max-snap: '%s' is not a number >= 0", optarg);
 			break;
-		case 'q':
-			break;
 		default:
 			return usage_error("route", "unknown option");
 		}
 	}
-	if (have_teu && have_tonnes)
-		return usage_error("route", "give --teu or --tonnes, not both");
 	if (argc - optind != 2)
 		return usage_error("route", "expected FROM and TO, got %d argument%s", argc - optind,
 		                   argc - optind == 1 ? "" : "s");
-	for (i = 0; i < nmodes; i++) {
-		int m = mr_mode_parse(modes[i]);
-		if (m < 0)
-			return usage_error("route", "--modes: unknown mode '%s' (sea, ferry, rail, road, iww)", modes[i]);
-		o.mode_mask |= 1u << m;
-	}
-	o.avoid = avoid;
-	o.navoid = navoid;
-	o.allow = allow;
-	o.nallow = nallow;
-
-	if ((rc = open_network("route", network, &net)))
+	if ((rc = common_finish("route", &ra)))
 		return rc;
-	if ((rc = resolve("route", "FROM", &net, argv[optind], o.mode_mask, snap, &from)) ||
-	    (rc = resolve("route", "TO", &net, argv[optind + 1], o.mode_mask, snap, &to)))
+
+	if ((rc = open_network("route", ra.network, &net)))
+		return rc;
+	if ((rc = resolve("route", "FROM", &net, argv[optind], ra.o.mode_mask, snap, &from)) ||
+	    (rc = resolve("route", "TO", &net, argv[optind + 1], ra.o.mode_mask, snap, &to)))
 		goto out;
 	places[0] = from.node;
 	for (i = 0; i < nvia; i++) {
-		if ((rc = resolve("route", "--via", &net, via[i], o.mode_mask, snap, &places_buf[i])))
+		if ((rc = resolve("route", "--via", &net, via[i], ra.o.mode_mask, snap, &places_buf[i])))
 			goto out;
 		places[i + 1] = places_buf[i].node;
 	}
@@ -601,13 +642,13 @@ static int cmd_route(int argc, char **argv)
 		rc = fail("route", &e);
 		goto out;
 	}
-	if ((rc = mr_router_route(router, places, nvia + 2, &o, &route, &e))) {
+	if ((rc = mr_router_route(router, places, nvia + 2, &ra.o, &route, &e))) {
 		rc = fail("route", &e);
 		goto out;
 	}
 	{
-		mr_route_report rep = {&net, &from, &to, &o, &route, 1};
-		rc = mr_report_route(&rep, format, &text, &len);
+		mr_route_report rep = {&net, &from, &to, &ra.o, &route, 1};
+		rc = mr_report_route(&rep, ra.format, &text, &len);
 	}
 	mr_route_free(&route);
 	if (rc) {
@@ -654,12 +695,12 @@ static const char import_help[] =
 #ifdef MR_WITH_GDAL
 static int cmd_import(int argc, char **argv)
 {
-	enum { O_OVERLAY = 256, O_PORTS, O_SNAP, O_LABEL, O_SPLIT };
+	enum { I_OVERLAY = 256, I_PORTS, I_SNAP, I_LABEL, I_SPLIT };
 	static const struct option opts[] = {
-		{"output", required_argument, 0, 'o'},      {"overlay", required_argument, 0, O_OVERLAY},
-		{"ports", required_argument, 0, O_PORTS},   {"snap-km", required_argument, 0, O_SNAP},
-		{"source-label", required_argument, 0, O_LABEL}, {"quiet", no_argument, 0, 'q'},
-		{"keep-antimeridian-split", no_argument, 0, O_SPLIT}, {0, 0, 0, 0}};
+		{"output", required_argument, 0, 'o'},      {"overlay", required_argument, 0, I_OVERLAY},
+		{"ports", required_argument, 0, I_PORTS},   {"snap-km", required_argument, 0, I_SNAP},
+		{"source-label", required_argument, 0, I_LABEL}, {"quiet", no_argument, 0, 'q'},
+		{"keep-antimeridian-split", no_argument, 0, I_SPLIT}, {0, 0, 0, 0}};
 	const char *output = NULL;
 	mr_marnet_opts mo;
 	mr_marnet_report r;
@@ -675,16 +716,16 @@ static int cmd_import(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
 		if (c == 'o')
 			output = optarg;
-		else if (c == O_OVERLAY)
+		else if (c == I_OVERLAY)
 			mo.overlay_dir = optarg;
-		else if (c == O_PORTS)
+		else if (c == I_PORTS)
 			mo.ports_file = optarg;
-		else if (c == O_SNAP) {
+		else if (c == I_SNAP) {
 			if (!parse_positive(optarg, &mo.snap_km) || mo.snap_km <= 0)
 				return usage_error("import", "--snap-km: '%s' is not a positive number", optarg);
-		} else if (c == O_LABEL)
+		} else if (c == I_LABEL)
 			mo.source_label = optarg;
-		else if (c == O_SPLIT)
+		else if (c == I_SPLIT)
 			mo.keep_antimeridian_split = 1;
 		else if (c == 'q')
 			ctx.quiet = 1;
@@ -792,22 +833,15 @@ static int find_corridors(char *out, size_t size)
 
 static int cmd_compare(int argc, char **argv)
 {
-	enum { O_BY = 256, O_CORR, O_CFILE, O_NETWORK, O_TEU, O_TONNES, O_VOT, O_FORMAT, O_PLANNED, O_ALLOW, O_AVOID,
-	       O_SEA_SPEED };
-	static const struct option opts[] = {
-		{"by", required_argument, 0, O_BY},           {"corridors", required_argument, 0, O_CORR},
-		{"corridors-file", required_argument, 0, O_CFILE}, {"network", required_argument, 0, O_NETWORK},
-		{"teu", required_argument, 0, O_TEU},         {"tonnes", required_argument, 0, O_TONNES},
-		{"vot", required_argument, 0, O_VOT},         {"format", required_argument, 0, O_FORMAT},
-		{"planned", no_argument, 0, O_PLANNED},       {"allow", required_argument, 0, O_ALLOW},
-		{"avoid", required_argument, 0, O_AVOID},     {"sea-speed", required_argument, 0, O_SEA_SPEED},
-		{"quiet", no_argument, 0, 'q'},               {0, 0, 0, 0}};
-	const char *network = NULL, *cfile = NULL, *which[MR_MAX_LIST], *allow[MR_MAX_LIST], *avoid[MR_MAX_LIST];
-	size_t nwhich = 0, nallow = 0, navoid = 0, i, nrows = 0;
-	int format = MR_FMT_TABLE, c, rc = 0, have_teu = 0, have_tonnes = 0;
+	static const struct option opts[] = {MR__COMMON_OPTIONS,
+	                                     {"corridors", required_argument, 0, O_CORR},
+	                                     {"corridors-file", required_argument, 0, O_CFILE},
+	                                     {0, 0, 0, 0}};
+	const char *cfile = NULL, *which[MR_MAX_LIST];
+	size_t nwhich = 0, i, nrows = 0;
+	int c, rc = 0;
 	char cpath[PATH_MAX + 64], *text = NULL, reasons[MR_MAX_LIST][600];
-	double x;
-	mr_route_opts o;
+	route_args ra;
 	mr_net net;
 	mr_place from, to;
 	mr_router *router = NULL;
@@ -819,16 +853,16 @@ static int cmd_compare(int argc, char **argv)
 
 	if (has_help(argc, argv))
 		return fputs(compare_help, stdout), 0;
-	mr_route_opts_default(&o);
+	route_args_init(&ra);
 	memset(&set, 0, sizeof(set));
 	memset(routes, 0, sizeof(routes));
 	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+		if ((rc = common_option("compare", c, optarg, &ra)) >= 0) {
+			if (rc)
+				return rc;
+			continue;
+		}
 		switch (c) {
-		case O_BY:
-			if ((o.objective = mr_objective_parse(optarg)) < 0)
-				return usage_error("compare", "--by: unknown objective '%s' (distance, time, cost, co2e, generalized)",
-				                   optarg);
-			break;
 		case O_CORR:
 			if (strcmp(optarg, "all") != 0 && split_list(optarg, which, &nwhich, MR_MAX_LIST))
 				return usage_error("compare", "--corridors: expected a comma-separated list of corridor ids, or all");
@@ -836,56 +870,15 @@ static int cmd_compare(int argc, char **argv)
 		case O_CFILE:
 			cfile = optarg;
 			break;
-		case O_NETWORK:
-			network = optarg;
-			break;
-		case O_TEU:
-		case O_TONNES:
-			if (!parse_positive(optarg, &x) || x <= 0)
-				return usage_error("compare", "--%s: '%s' is not a positive number", c == O_TEU ? "teu" : "tonnes", optarg);
-			o.teu = c == O_TEU ? x : x / MR_TONNES_PER_TEU;
-			*(c == O_TEU ? &have_teu : &have_tonnes) = 1;
-			break;
-		case O_VOT:
-			if (!parse_positive(optarg, &x))
-				return usage_error("compare", "--vot: '%s' is not a number >= 0", optarg);
-			o.vot_usd_per_h = x;
-			break;
-		case O_FORMAT:
-			if ((format = mr_format_parse(optarg)) < 0)
-				return usage_error("compare", "--format: unknown format '%s' (table, json, geojson, csv)", optarg);
-			break;
-		case O_PLANNED:
-			o.allow_planned = 1;
-			break;
-		case O_ALLOW:
-			if (split_list(optarg, allow, &nallow, MR_MAX_LIST))
-				return usage_error("compare", "--allow: expected a comma-separated list");
-			break;
-		case O_AVOID:
-			if (split_list(optarg, avoid, &navoid, MR_MAX_LIST))
-				return usage_error("compare", "--avoid: expected a comma-separated list");
-			break;
-		case O_SEA_SPEED:
-			if (!parse_positive(optarg, &x) || x <= 0 || x > 60)
-				return usage_error("compare", "--sea-speed: '%s' is not a speed in knots (0 < kn <= 60)", optarg);
-			o.sea_speed_kmh = x * MR_KM_PER_NM;
-			break;
-		case 'q':
-			break;
 		default:
 			return usage_error("compare", "unknown option");
 		}
 	}
-	if (have_teu && have_tonnes)
-		return usage_error("compare", "give --teu or --tonnes, not both");
 	if (argc - optind != 2)
 		return usage_error("compare", "expected FROM and TO, got %d argument%s", argc - optind,
 		                   argc - optind == 1 ? "" : "s");
-	o.allow = allow;
-	o.nallow = nallow;
-	o.avoid = avoid;
-	o.navoid = navoid;
+	if ((rc = common_finish("compare", &ra)))
+		return rc;
 	mr_error_clear(&e);
 	if (!cfile) {
 		if (!find_corridors(cpath, sizeof(cpath))) {
@@ -902,12 +895,12 @@ static int cmd_compare(int argc, char **argv)
 			mr_corridors_free(&set);
 			return mr_exit_status(MR_EINVAL);
 		}
-	if ((rc = open_network("compare", network, &net))) {
+	if ((rc = open_network("compare", ra.network, &net))) {
 		mr_corridors_free(&set);
 		return rc;
 	}
-	if ((rc = resolve("compare", "FROM", &net, argv[optind], 0, MR_DEFAULT_SNAP_KM, &from)) ||
-	    (rc = resolve("compare", "TO", &net, argv[optind + 1], 0, MR_DEFAULT_SNAP_KM, &to)))
+	if ((rc = resolve("compare", "FROM", &net, argv[optind], ra.o.mode_mask, MR_DEFAULT_SNAP_KM, &from)) ||
+	    (rc = resolve("compare", "TO", &net, argv[optind + 1], ra.o.mode_mask, MR_DEFAULT_SNAP_KM, &to)))
 		goto out;
 	if ((rc = mr_router_new(&router, &net))) {
 		mr_error_set(&e, rc, NULL, 0, 0, NULL, NULL);
@@ -928,7 +921,7 @@ static int cmd_compare(int argc, char **argv)
 		row->name = cor->name;
 		row->constraints = cor->text;
 		mr_error_clear(&e);
-		rc = mr_router_route_pattern(router, from.node, to.node, &o, &cor->pattern, cor->preds, cor->npred,
+		rc = mr_router_route_pattern(router, from.node, to.node, &ra.o, &cor->pattern, cor->preds, cor->npred,
 		                             &routes[nrows], &e);
 		if (rc == MR_OK) {
 			row->feasible = 1;
@@ -947,7 +940,7 @@ static int cmd_compare(int argc, char **argv)
 			else
 				snprintf(reasons[nrows], sizeof(reasons[nrows]), "no route satisfies %s%s",
 				         cor->text ? cor->text : "the corridor",
-				         navoid || o.mode_mask || nallow ? " with the given options" : "");
+				         ra.navoid || ra.o.mode_mask || ra.nallow ? " with the given options" : "");
 			row->reason = reasons[nrows];
 		} else {
 			rc = fail("compare", &e);
@@ -956,8 +949,8 @@ static int cmd_compare(int argc, char **argv)
 		nrows++;
 	}
 	{
-		mr_compare_report rep = {&net, &from, &to, &o, rows, nrows};
-		rc = mr_report_compare(&rep, format, &text, &len);
+		mr_compare_report rep = {&net, &from, &to, &ra.o, rows, nrows};
+		rc = mr_report_compare(&rep, ra.format, &text, &len);
 	}
 	if (rc) {
 		mr_error_set(&e, rc, NULL, 0, 0, NULL, NULL);
