@@ -158,6 +158,37 @@ static int country_banned(const mr_router *r, const char *c)
 	return 0;
 }
 
+/* Mark what the name x stands for among passages (its string offset pushed to *passages once),
+ * borders (id or name, case ignored) and links (id): the names that both --avoid and --allow
+ * take. Returns the number of kinds matched, or MR_ENOMEM. */
+static int mark_named(const mr_net *net, const char *x, void *passages, uint8_t *border_flags,
+                      uint8_t *link_flags, size_t *nlinks_marked)
+{
+	MR_VEC(uint32_t) *pv = passages;
+	uint32_t k;
+	int found = 0;
+	for (k = 0; k < net->meta.nlinks; k++) {
+		const mr_link_rec *l = &net->links[k];
+		if (l->passage && strcasecmp(mr_net_str(net, l->passage), x) == 0) {
+			if (mr_vec_push(pv, l->passage))
+				return MR_ENOMEM;
+			found = 1;
+			break;
+		}
+	}
+	for (k = 0; k < net->meta.nborders; k++)
+		if (strcasecmp(mr_net_str(net, net->borders[k].id), x) == 0 ||
+		    (net->borders[k].name && strcasecmp(mr_net_str(net, net->borders[k].name), x) == 0))
+			border_flags[k] = 1, found = 1;
+	for (k = 0; k < net->meta.nlinks; k++)
+		if (strcmp(mr_net_str(net, net->links[k].id), x) == 0) {
+			link_flags[k] = 1, found = 1;
+			if (nlinks_marked)
+				(*nlinks_marked)++;
+		}
+	return found;
+}
+
 /* Resolve every --avoid item into the ban sets. */
 static int resolve_avoid(mr_router *r, const mr_route_opts *o, mr_error *err)
 {
@@ -173,38 +204,26 @@ static int resolve_avoid(mr_router *r, const mr_route_opts *o, mr_error *err)
 	r->nlink_bans = 0;
 	for (i = 0; i < o->navoid; i++) {
 		const char *x = o->avoid[i];
-		int found = 0;
+		int found;
 		if (!x || !x[0])
 			continue;
-		for (k = 0; k < net->meta.nlinks; k++) {
-			const mr_link_rec *l = &net->links[k];
-			if (l->passage && strcasecmp(mr_net_str(net, l->passage), x) == 0) {
-				if (mr_vec_push(&r->passage_ban, l->passage))
-					return MR_ENOMEM;
-				found = 1;
-				break;
-			}
-		}
+		found = mark_named(net, x, &r->passage_ban, r->border_ban, r->link_ban, &r->nlink_bans);
+		if (found < 0)
+			return found;
 		if (strlen(x) == 3) {
 			char up[4] = {(char)toupper((unsigned char)x[0]), (char)toupper((unsigned char)x[1]),
 			              (char)toupper((unsigned char)x[2]), 0};
-			for (k = 0; k < net->meta.nnodes && !found; k++)
+			for (k = 0; k < net->meta.nnodes; k++)
 				if (strcmp(net->nodes[k].country, up) == 0) {
 					if (mr_vec_push(&r->country_ban, pack_country(up)))
 						return MR_ENOMEM;
 					found = 1;
+					break;
 				}
 		}
-		for (k = 0; k < net->meta.nborders; k++)
-			if (strcasecmp(mr_net_str(net, net->borders[k].id), x) == 0 ||
-			    (net->borders[k].name && strcasecmp(mr_net_str(net, net->borders[k].name), x) == 0))
-				r->border_ban[k] = 1, found = 1;
 		for (k = 0; k < net->meta.nnodes; k++)
 			if (strcmp(mr_net_str(net, net->nodes[k].id), x) == 0)
 				r->node_ban[k] = 1, found = 1;
-		for (k = 0; k < net->meta.nlinks; k++)
-			if (strcmp(mr_net_str(net, net->links[k].id), x) == 0)
-				r->link_ban[k] = 1, found = 1, r->nlink_bans++;
 		if (!found)
 			return mr_error_set(err, MR_ENOTFOUND, NULL, 0, 0, "avoid",
 			                    "'%s' is not a passage, country, border, node or link of this network", x);
@@ -217,32 +236,18 @@ static int resolve_allow(mr_router *r, const mr_route_opts *o, mr_error *err)
 {
 	const mr_net *net = r->net;
 	size_t i;
-	uint32_t k;
 
 	memset(r->link_allow, 0, net->meta.nlinks);
 	memset(r->border_allow, 0, net->meta.nborders);
 	r->passage_allow.n = 0;
 	for (i = 0; i < o->nallow; i++) {
 		const char *x = o->allow[i];
-		int found = 0;
+		int found;
 		if (!x || !x[0])
 			continue;
-		for (k = 0; k < net->meta.nlinks; k++) {
-			const mr_link_rec *l = &net->links[k];
-			if (l->passage && strcasecmp(mr_net_str(net, l->passage), x) == 0) {
-				if (mr_vec_push(&r->passage_allow, l->passage))
-					return MR_ENOMEM;
-				found = 1;
-				break;
-			}
-		}
-		for (k = 0; k < net->meta.nborders; k++)
-			if (strcasecmp(mr_net_str(net, net->borders[k].id), x) == 0 ||
-			    (net->borders[k].name && strcasecmp(mr_net_str(net, net->borders[k].name), x) == 0))
-				r->border_allow[k] = 1, found = 1;
-		for (k = 0; k < net->meta.nlinks; k++)
-			if (strcmp(mr_net_str(net, net->links[k].id), x) == 0)
-				r->link_allow[k] = 1, found = 1;
+		found = mark_named(net, x, &r->passage_allow, r->border_allow, r->link_allow, NULL);
+		if (found < 0)
+			return found;
 		if (!found)
 			return mr_error_set(err, MR_ENOTFOUND, NULL, 0, 0, "allow",
 			                    "'%s' is not a passage, border or link of this network", x);
@@ -930,47 +935,6 @@ static int has_tag(const char *tags, const char *tag)
 	return 0;
 }
 
-static int arc_pred(const mr_net *net, uint32_t a, const mr_pred *p)
-{
-	const mr_arc_rec *arc = &net->arcs[a];
-	uint32_t l = arc_link(net, arc);
-	switch (p->kind) {
-	case MR_PRED_TAG:
-		if (l == MR_NONE)
-			return 0;
-		if (arc->kind == MR_ARC_CHAIN) {
-			uint32_t k;
-			for (k = net->chain_first[arc->ref]; k < net->chain_first[arc->ref + 1]; k++)
-				if (has_tag(mr_net_str(net, net->links[MR_CHAIN_LINK(net->chain_steps[k])].tags), p->value))
-					return 1;
-			return 0;
-		}
-		return has_tag(mr_net_str(net, net->links[l].tags), p->value);
-	case MR_PRED_PASSAGE:
-		return l != MR_NONE && strcasecmp(mr_net_str(net, net->links[l].passage), p->value) == 0;
-	case MR_PRED_MODE:
-		return arc->kind != MR_ARC_TRANSFER && strcmp(mr_mode_name(arc->mode), p->value) == 0;
-	case MR_PRED_COUNTRY: {
-		/* the tail is the virtual node whose out-arc range holds a (binary search) */
-		uint32_t lo = 0, hi = net->g.n, h = net->vnodes[net->g.head[a]].node;
-		while (hi - lo > 1) {
-			uint32_t mid = lo + (hi - lo) / 2;
-			if (net->g.first_out[mid] <= a)
-				lo = mid;
-			else
-				hi = mid;
-		}
-		return strcasecmp(net->nodes[net->vnodes[lo].node].country, p->value) == 0 ||
-		       strcasecmp(net->nodes[h].country, p->value) == 0;
-	}
-	case MR_PRED_BORDER:
-		return arc->border != MR_NONE &&
-		       (strcasecmp(mr_net_str(net, net->borders[arc->border].id), p->value) == 0 ||
-		        strcasecmp(mr_net_str(net, net->borders[arc->border].name), p->value) == 0);
-	default:
-		return 0;
-	}
-}
 
 /* Every arc's predicate bits, in O(arcs + links x predicates): tag and passage predicates are
  * evaluated once per link, border ones once per border, mode and country ones on codes. */
@@ -1060,11 +1024,36 @@ static int arc_features(mr_router *r, const mr_pred *preds, size_t npred)
 
 int mr_net_pred_exists(const mr_net *net, const mr_pred *p)
 {
-	uint32_t a;
-	for (a = 0; a < net->g.m; a++)
-		if (arc_pred(net, a, p))
-			return 1;
-	return 0;
+	uint32_t k;
+	int m;
+	switch (p->kind) {
+	case MR_PRED_TAG:
+		for (k = 0; k < net->meta.nlinks; k++)
+			if (has_tag(mr_net_str(net, net->links[k].tags), p->value))
+				return 1;
+		return 0;
+	case MR_PRED_PASSAGE:
+		for (k = 0; k < net->meta.nlinks; k++)
+			if (net->links[k].passage && strcasecmp(mr_net_str(net, net->links[k].passage), p->value) == 0)
+				return 1;
+		return 0;
+	case MR_PRED_MODE:
+		m = mr_mode_parse(p->value);
+		return m >= 0 && net->meta.arcs_by_mode[m] > 0;
+	case MR_PRED_COUNTRY:
+		for (k = 0; k < net->meta.nnodes; k++)
+			if (net->nodes[k].nvnodes && strcasecmp(net->nodes[k].country, p->value) == 0)
+				return 1;
+		return 0;
+	case MR_PRED_BORDER:
+		for (k = 0; k < net->meta.nborders; k++)
+			if (strcasecmp(mr_net_str(net, net->borders[k].id), p->value) == 0 ||
+			    strcasecmp(mr_net_str(net, net->borders[k].name), p->value) == 0)
+				return 1;
+		return 0;
+	default:
+		return 0;
+	}
 }
 
 int mr_router_route_pattern(mr_router *r, uint32_t from, uint32_t to, const mr_route_opts *o,
