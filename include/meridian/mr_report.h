@@ -9,7 +9,7 @@
 #include "meridian/mr_places.h"
 #include "meridian/mr_route.h"
 
-#define MR_FORMAT_MAP(X) X(TABLE, "table") X(JSON, "json") X(GEOJSON, "geojson") X(CSV, "csv")
+#define MR_FORMAT_MAP(X) X(TABLE, "table") X(JSON, "json") X(GEOJSON, "geojson") X(CSV, "csv") X(HTML, "html")
 enum mr_format {
 #define MR__X_FMT(e, s) MR_FMT_##e,
 	MR_FORMAT_MAP(MR__X_FMT)
@@ -38,16 +38,42 @@ typedef struct mr_compare_row {
 	const mr_route *route; /* when feasible */
 } mr_compare_row;
 
+/* A scenario applied to a comparison, for the parameters section of reports. */
+typedef struct mr_scenario_info {
+	const char *id, *description, *path;
+	int vs; /* 0: applied to the baseline (and so to both sides); 1: the --vs scenario */
+} mr_scenario_info;
+
 typedef struct mr_compare_report {
-	const mr_net *net;
+	const mr_net *net;            /* the network rows were routed on (scenarios applied) */
 	const mr_place *from, *to;
 	const mr_route_opts *opts;
 	const mr_compare_row *rows;
 	size_t nrows;
+	/* --vs: the same corridors, in the same order (nrows of them), routed on vs_net with vs_opts
+	 * (the baseline's scenarios and then the vs scenario); NULL without --vs */
+	const mr_compare_row *vs_rows;
+	const mr_net *vs_net;
+	const mr_route_opts *vs_opts;
+	const char *label, *vs_label; /* "base" or the scenario ids joined by " + " */
+	const mr_scenario_info *scenarios;
+	size_t nscenarios;
+	const char *atlas_path;       /* world-atlas countries TopoJSON for the HTML map, or NULL */
+	int colour;                   /* table: ANSI colours (best figures, infeasible rows) */
 } mr_compare_report;
 
-/* table | json | csv (geojson: every feasible corridor's route as features). Each figure is also
- * given as a ratio to the best (smallest) among the feasible corridors. */
+/* table | json | csv | html (geojson: every feasible corridor's route as features). Each figure
+ * is also given as a ratio to the best (smallest) among the feasible corridors; with vs_rows,
+ * both sides and their differences. */
 MR_API int mr_report_compare(const mr_compare_report *rep, int format, char **out, size_t *len);
+
+/* One self-contained HTML file (no request leaves it): map, table, bar charts, scenario
+ * differences, parameters and sources. err says why it failed (an unreadable atlas is not an
+ * error: the map is drawn without outlines and says so). */
+MR_API int mr_report_compare_html(const mr_compare_report *rep, char **out, size_t *len, mr_error *err);
+
+/* The bar charts of the comparison (distance, days, cost, CO2e per corridor; with vs_rows, both
+ * sides) drawn with cairo to path, PNG or SVG by its extension, written atomically. */
+MR_API int mr_plot_compare(const mr_compare_report *rep, const char *path, mr_error *err);
 
 #endif

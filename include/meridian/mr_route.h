@@ -64,6 +64,10 @@ typedef struct mr_leg {
 	/* the rest of duration and cost, by kind: running at speed, waiting (half the headway of
 	 * a scheduled service, passage waits), border dwell; transport charges, tolls, border fees */
 	double running_h, waiting_h, border_h, transport_usd, tolls_usd, border_usd;
+	/* co2e_kg (well-to-wheel) = ttw + wtt + hub: the vehicles' tank-to-wheel and well-to-tank
+	 * parts, and the hub emissions of the transfer before the leg (handling equipment, well-to-
+	 * wheel as the transfer rules give them) */
+	double co2e_ttw_kg, co2e_wtt_kg, co2e_hub_kg;
 	uint32_t first_arc, narcs;                          /* range in mr_route.arcs */
 	uint32_t first_node, nnodes;                        /* range in mr_route.nodes */
 } mr_leg;
@@ -74,6 +78,8 @@ typedef struct mr_route {
 	double teu;
 	/* duration and cost by kind, summed over the legs (see mr_leg) */
 	double running_h, waiting_h, border_h, handling_h, transport_usd, tolls_usd, border_usd, handling_usd;
+	double co2e_ttw_kg, co2e_wtt_kg, co2e_hub_kg; /* see mr_leg */
+	uint32_t gauge_breaks; /* transfers between rail gauges */
 	uint32_t *arcs;       /* forward arc ids, in order */
 	size_t narcs;
 	uint32_t first_vnode; /* where the route starts */

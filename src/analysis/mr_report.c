@@ -104,6 +104,9 @@ static void leg_figures(json_t *o, const mr_leg *l)
 	json_object_set_new(o, "transport_usd", json_real(r2(l->transport_usd)));
 	json_object_set_new(o, "tolls_usd", json_real(r2(l->tolls_usd)));
 	json_object_set_new(o, "border_usd", json_real(r2(l->border_usd)));
+	json_object_set_new(o, "co2e_ttw_kg", json_real(r2(l->co2e_ttw_kg)));
+	json_object_set_new(o, "co2e_wtt_kg", json_real(r2(l->co2e_wtt_kg)));
+	json_object_set_new(o, "co2e_hub_kg", json_real(r2(l->co2e_hub_kg)));
 }
 
 static json_t *leg_json(const mr_net *net, const mr_leg *l)
@@ -161,7 +164,13 @@ static json_t *route_json(const mr_net *net, const mr_route *r)
 		json_object_set_new(c, "border_usd", json_real(r2(r->border_usd)));
 		json_object_set_new(c, "handling_usd", json_real(r2(r->handling_usd)));
 		json_object_set_new(o, "cost_split", c);
+		c = json_object();
+		json_object_set_new(c, "ttw_kg", json_real(r2(r->co2e_ttw_kg)));
+		json_object_set_new(c, "wtt_kg", json_real(r2(r->co2e_wtt_kg)));
+		json_object_set_new(c, "hub_kg", json_real(r2(r->co2e_hub_kg)));
+		json_object_set_new(o, "co2e_split", c);
 	}
+	json_object_set_new(o, "gauge_breaks", json_integer(r->gauge_breaks));
 	return o;
 }
 
@@ -431,13 +440,13 @@ int mr_report_route(const mr_route_report *rep, int format, char **out, size_t *
 
 /* ---- corridor comparison ---- */
 
-static void best_figures(const mr_compare_report *rep, double best[4])
+static void best_of(const mr_compare_row *rows, size_t n, double best[4])
 {
 	size_t i;
 	best[0] = best[1] = best[2] = best[3] = INFINITY;
-	for (i = 0; i < rep->nrows; i++) {
-		const mr_route *r = rep->rows[i].route;
-		if (!rep->rows[i].feasible)
+	for (i = 0; i < n; i++) {
+		const mr_route *r = rows[i].route;
+		if (!rows[i].feasible)
 			continue;
 		best[0] = fmin(best[0], r->distance_km);
 		best[1] = fmin(best[1], r->duration_h);
@@ -451,7 +460,7 @@ static double ratio(double x, double best)
 	return best > 0 ? x / best : (x > 0 ? INFINITY : 1.0);
 }
 
-/* "sea > rail 1520" from a route's legs */
+/* "sea>rail" from a route's legs */
 static void modes_text(const mr_route *r, char *buf, size_t size)
 {
 	size_t j, n = 0;
@@ -464,41 +473,14 @@ static void modes_text(const mr_route *r, char *buf, size_t size)
 	}
 }
 
-static int compare_json(const mr_compare_report *rep, int geo, char **out, size_t *len)
+static json_t *compare_rows_json(const mr_net *net, const mr_compare_row *rows, size_t n)
 {
-	json_t *root = json_object(), *arr = json_array();
+	json_t *arr = json_array();
 	double best[4];
 	size_t i;
-	best_figures(rep, best);
-	if (geo) {
-		for (i = 0; i < rep->nrows; i++) {
-			json_t *f, *props;
-			if (!rep->rows[i].feasible)
-				continue;
-			f = json_object();
-			props = route_json(rep->net, rep->rows[i].route);
-			json_object_del(props, "geometry");
-			json_object_del(props, "legs");
-			json_object_set_new(props, "corridor", json_string(rep->rows[i].id));
-			json_object_set_new(props, "name", json_string(rep->rows[i].name));
-			json_object_set_new(f, "type", json_string("Feature"));
-			json_object_set_new(f, "properties", props);
-			json_object_set_new(f, "geometry", linestring(coords_json(rep->net, rep->rows[i].route->nodes,
-			                                                            rep->rows[i].route->nnodes)));
-			json_array_append_new(arr, f);
-		}
-		json_object_set_new(root, "type", json_string("FeatureCollection"));
-		json_object_set_new(root, "features", arr);
-		return dump(root, out, len);
-	}
-	json_object_set_new(root, "from", place_json(rep->net, rep->from));
-	json_object_set_new(root, "to", place_json(rep->net, rep->to));
-	{
-		mr_route_report rr = {rep->net, rep->from, rep->to, rep->opts, NULL, 0};
-		json_object_set_new(root, "options", opts_json(&rr));
-	}
-	for (i = 0; i < rep->nrows; i++) {
-		const mr_compare_row *row = &rep->rows[i];
+	best_of(rows, n, best);
+	for (i = 0; i < n; i++) {
+		const mr_compare_row *row = &rows[i];
 		json_t *c = json_object();
 		json_object_set_new(c, "id", json_string(row->id));
 		json_object_set_new(c, "name", json_string(row->name));
@@ -511,50 +493,163 @@ static int compare_json(const mr_compare_report *rep, int geo, char **out, size_
 			json_object_set_new(rt, "cost", json_real(r2(ratio(row->route->cost_usd, best[2]))));
 			json_object_set_new(rt, "co2e", json_real(r2(ratio(row->route->co2e_kg, best[3]))));
 			json_object_set_new(c, "ratio_to_best", rt);
-			json_object_set_new(c, "route", route_json(rep->net, row->route));
+			json_object_set_new(c, "route", route_json(net, row->route));
 		} else {
 			json_object_set_new(c, "reason", json_string(row->reason ? row->reason : ""));
 		}
 		json_array_append_new(arr, c);
 	}
-	json_object_set_new(root, "corridors", arr);
+	return arr;
+}
+
+/* Difference of one figure, scenario - base, and in percent of base (null when base is 0). */
+static void diff_pair(json_t *o, const char *key, double base, double scen)
+{
+	char k[64];
+	json_object_set_new(o, key, json_real(r2(scen - base)));
+	snprintf(k, sizeof(k), "%s_pct", key);
+	json_object_set_new(o, k, base != 0 ? json_real(r2(100.0 * (scen - base) / base)) : json_null());
+}
+
+static json_t *differences_json(const mr_compare_report *rep)
+{
+	json_t *arr = json_array();
+	size_t i;
+	for (i = 0; i < rep->nrows; i++) {
+		const mr_compare_row *b = &rep->rows[i], *v = &rep->vs_rows[i];
+		json_t *d = json_object();
+		json_object_set_new(d, "id", json_string(b->id));
+		json_object_set_new(d, "feasible_base", json_boolean(b->feasible));
+		json_object_set_new(d, "feasible_scenario", json_boolean(v->feasible));
+		if (b->feasible && v->feasible) {
+			diff_pair(d, "distance_km", b->route->distance_km, v->route->distance_km);
+			diff_pair(d, "duration_h", b->route->duration_h, v->route->duration_h);
+			diff_pair(d, "cost_usd", b->route->cost_usd, v->route->cost_usd);
+			diff_pair(d, "co2e_kg", b->route->co2e_kg, v->route->co2e_kg);
+		}
+		json_array_append_new(arr, d);
+	}
+	return arr;
+}
+
+static json_t *scenarios_json(const mr_compare_report *rep)
+{
+	json_t *arr = json_array();
+	size_t i;
+	for (i = 0; i < rep->nscenarios; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "id", json_string(rep->scenarios[i].id));
+		json_object_set_new(o, "description", json_string(rep->scenarios[i].description ? rep->scenarios[i].description : ""));
+		json_object_set_new(o, "applies_to", json_string(rep->scenarios[i].vs ? "vs" : "both"));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static json_t *geo_features(const mr_net *net, const mr_compare_row *rows, size_t n, const char *label, json_t *arr)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		json_t *f, *props;
+		if (!rows[i].feasible)
+			continue;
+		f = json_object();
+		props = route_json(net, rows[i].route);
+		json_object_del(props, "geometry");
+		json_object_del(props, "legs");
+		json_object_set_new(props, "corridor", json_string(rows[i].id));
+		json_object_set_new(props, "name", json_string(rows[i].name));
+		if (label)
+			json_object_set_new(props, "scenario", json_string(label));
+		json_object_set_new(f, "type", json_string("Feature"));
+		json_object_set_new(f, "properties", props);
+		json_object_set_new(f, "geometry", linestring(coords_json(net, rows[i].route->nodes, rows[i].route->nnodes)));
+		json_array_append_new(arr, f);
+	}
+	return arr;
+}
+
+static int compare_json(const mr_compare_report *rep, int geo, char **out, size_t *len)
+{
+	json_t *root = json_object();
+	const char *label = rep->label ? rep->label : "base";
+	if (geo) {
+		json_t *arr = json_array();
+		geo_features(rep->net, rep->rows, rep->nrows, rep->vs_rows ? label : NULL, arr);
+		if (rep->vs_rows)
+			geo_features(rep->vs_net, rep->vs_rows, rep->nrows, rep->vs_label, arr);
+		json_object_set_new(root, "type", json_string("FeatureCollection"));
+		json_object_set_new(root, "features", arr);
+		return dump(root, out, len);
+	}
+	json_object_set_new(root, "from", place_json(rep->net, rep->from));
+	json_object_set_new(root, "to", place_json(rep->net, rep->to));
+	{
+		mr_route_report rr = {rep->net, rep->from, rep->to, rep->opts, NULL, 0};
+		json_object_set_new(root, "options", opts_json(&rr));
+	}
+	json_object_set_new(root, "scenario", json_string(label));
+	json_object_set_new(root, "scenarios", scenarios_json(rep));
+	json_object_set_new(root, "corridors", compare_rows_json(rep->net, rep->rows, rep->nrows));
+	if (rep->vs_rows) {
+		json_t *vs = json_object();
+		mr_route_report rr = {rep->vs_net, rep->from, rep->to, rep->vs_opts ? rep->vs_opts : rep->opts, NULL, 0};
+		json_object_set_new(vs, "scenario", json_string(rep->vs_label ? rep->vs_label : ""));
+		json_object_set_new(vs, "options", opts_json(&rr));
+		json_object_set_new(vs, "corridors", compare_rows_json(rep->vs_net, rep->vs_rows, rep->nrows));
+		json_object_set_new(vs, "differences", differences_json(rep));
+		json_object_set_new(root, "vs", vs);
+	}
 	return dump(root, out, len);
+}
+
+static void compare_csv_rows(mr_buf *b, const mr_net *net, const mr_compare_row *rows, size_t n, const char *label)
+{
+	double best[4];
+	size_t i;
+	best_of(rows, n, best);
+	for (i = 0; i < n; i++) {
+		const mr_compare_row *row = &rows[i];
+		mr_buf_csv(b, row->id);
+		mr_buf_puts(b, ",");
+		mr_buf_csv(b, row->name);
+		if (row->feasible) {
+			const mr_route *r = row->route;
+			char list[512] = "", cc[256] = "";
+			size_t j, np = 0, m = 0;
+			for (j = 0; j < r->npassages && np + 64 < sizeof(list); j++)
+				np += (size_t)snprintf(list + np, sizeof(list) - np, "%s%s", j ? ";" : "", mr_net_str(net, r->passages[j]));
+			for (j = 0; j < r->ncountries && m + 8 < sizeof(cc); j++)
+				m += (size_t)snprintf(cc + m, sizeof(cc) - m, "%s%s", j ? ";" : "", r->countries[j]);
+			mr_buf_printf(b, ",true,%.2f,%.2f,%.2f,%.2f,%u,%.3f,%.3f,%.3f,%.3f,", r->distance_km, r->duration_h,
+			              r->cost_usd, r->co2e_kg, r->transfers, ratio(r->distance_km, best[0]),
+			              ratio(r->duration_h, best[1]), ratio(r->cost_usd, best[2]), ratio(r->co2e_kg, best[3]));
+			mr_buf_csv(b, list);
+			mr_buf_puts(b, ",");
+			mr_buf_csv(b, cc);
+			mr_buf_printf(b, ",,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%zu,%u,", r->running_h,
+			              r->waiting_h, r->border_h, r->handling_h, r->transport_usd, r->tolls_usd, r->border_usd,
+			              r->handling_usd, r->co2e_ttw_kg, r->co2e_wtt_kg, r->co2e_hub_kg, r->nborders, r->gauge_breaks);
+		} else {
+			mr_buf_puts(b, ",false,,,,,,,,,,,,");
+			mr_buf_csv(b, row->reason ? row->reason : "");
+			mr_buf_puts(b, ",,,,,,,,,,,,,,");
+		}
+		mr_buf_csv(b, label);
+		mr_buf_puts(b, "\n");
+	}
 }
 
 static int compare_csv(const mr_compare_report *rep, char **out, size_t *len)
 {
 	mr_buf b = {0};
-	double best[4];
-	size_t i;
-	best_figures(rep, best);
 	mr_buf_puts(&b, "corridor,name,feasible,distance_km,duration_h,cost_usd,co2e_kg,transfers,distance_ratio,"
-	                "duration_ratio,cost_ratio,co2e_ratio,passages,countries,reason\n");
-	for (i = 0; i < rep->nrows; i++) {
-		const mr_compare_row *row = &rep->rows[i];
-		mr_buf_csv(&b, row->id);
-		mr_buf_puts(&b, ",");
-		mr_buf_csv(&b, row->name);
-		if (row->feasible) {
-			const mr_route *r = row->route;
-			char list[512] = "", cc[256] = "";
-			size_t j, n = 0, m = 0;
-			for (j = 0; j < r->npassages && n + 64 < sizeof(list); j++)
-				n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", j ? ";" : "", mr_net_str(rep->net, r->passages[j]));
-			for (j = 0; j < r->ncountries && m + 8 < sizeof(cc); j++)
-				m += (size_t)snprintf(cc + m, sizeof(cc) - m, "%s%s", j ? ";" : "", r->countries[j]);
-			mr_buf_printf(&b, ",true,%.2f,%.2f,%.2f,%.2f,%u,%.3f,%.3f,%.3f,%.3f,", r->distance_km, r->duration_h,
-			              r->cost_usd, r->co2e_kg, r->transfers, ratio(r->distance_km, best[0]),
-			              ratio(r->duration_h, best[1]), ratio(r->cost_usd, best[2]), ratio(r->co2e_kg, best[3]));
-			mr_buf_csv(&b, list);
-			mr_buf_puts(&b, ",");
-			mr_buf_csv(&b, cc);
-			mr_buf_puts(&b, ",\n");
-		} else {
-			mr_buf_puts(&b, ",false,,,,,,,,,,,,");
-			mr_buf_csv(&b, row->reason ? row->reason : "");
-			mr_buf_puts(&b, "\n");
-		}
-	}
+	                "duration_ratio,cost_ratio,co2e_ratio,passages,countries,reason,running_h,waiting_h,border_h,"
+	                "handling_h,transport_usd,tolls_usd,border_usd,handling_usd,co2e_ttw_kg,co2e_wtt_kg,co2e_hub_kg,"
+	                "borders,gauge_breaks,scenario\n");
+	compare_csv_rows(&b, rep->net, rep->rows, rep->nrows, rep->label ? rep->label : "base");
+	if (rep->vs_rows)
+		compare_csv_rows(&b, rep->vs_net, rep->vs_rows, rep->nrows, rep->vs_label ? rep->vs_label : "");
 	if (b.failed || !b.data) {
 		mr_buf_free(&b);
 		return MR_ENOMEM;
@@ -564,40 +659,142 @@ static int compare_csv(const mr_compare_report *rep, char **out, size_t *len)
 	return MR_OK;
 }
 
+/* ANSI colours for the terminal table; empty strings without colour. */
+typedef struct palette {
+	const char *best, *bad, *head, *dim, *off;
+} palette;
+
+static palette palette_for(int colour)
+{
+	palette p = {"", "", "", "", ""};
+	if (colour) {
+		p.best = "\033[1;32m";
+		p.bad = "\033[31m";
+		p.head = "\033[1m";
+		p.dim = "\033[2m";
+		p.off = "\033[0m";
+	}
+	return p;
+}
+
+static void table_rows(mr_buf *b, const mr_net *net, const mr_compare_row *rows, size_t n, const palette *pc)
+{
+	double best[4];
+	char g[4][48], modes[128];
+	size_t i, j;
+	best_of(rows, n, best);
+	mr_buf_printf(b, "%s %-16s %17s %14s %15s %15s  %s%s\n", pc->head, "corridor", "km", "days", "USD", "kg CO2e",
+	              "modes / passages", pc->off);
+	for (i = 0; i < n; i++) {
+		const mr_compare_row *row = &rows[i];
+		const mr_route *r = row->route;
+		double v[4], q[4];
+		int k;
+		if (!row->feasible) {
+			mr_buf_printf(b, " %-16s %sinfeasible: %s%s\n", row->id, pc->bad, row->reason ? row->reason : "", pc->off);
+			continue;
+		}
+		v[0] = r->distance_km, v[1] = r->duration_h, v[2] = r->cost_usd, v[3] = r->co2e_kg;
+		grouped(g[0], sizeof(g[0]), v[0], 0);
+		snprintf(g[1], sizeof(g[1]), "%.1f", v[1] / 24.0);
+		grouped(g[2], sizeof(g[2]), v[2], 0);
+		grouped(g[3], sizeof(g[3]), v[3], 0);
+		mr_buf_printf(b, " %-16s", row->id);
+		for (k = 0; k < 4; k++) {
+			static const int w[4] = {10, 7, 8, 8};
+			q[k] = ratio(v[k], best[k]);
+			mr_buf_printf(b, " %s%*s (%4.2f)%s", q[k] <= 1.0 + 1e-9 ? pc->best : "", w[k], g[k], q[k],
+			              q[k] <= 1.0 + 1e-9 ? pc->off : "");
+		}
+		modes_text(r, modes, sizeof(modes));
+		mr_buf_printf(b, "  %s", modes);
+		for (j = 0; j < r->npassages; j++)
+			mr_buf_printf(b, "%s%s", j ? "," : " / ", mr_net_str(net, r->passages[j]));
+		mr_buf_puts(b, "\n");
+		/* the splits, borders and countries of the route, dimmed */
+		mr_buf_printf(b, "%s   days %.1f running, %.1f waiting, %.1f border, %.1f handling;", pc->dim,
+		              r->running_h / 24, r->waiting_h / 24, r->border_h / 24, r->handling_h / 24);
+		mr_buf_printf(b, " USD %s transport, %s tolls, %s border, %s handling;", grouped(g[0], sizeof(g[0]), r->transport_usd, 0),
+		              grouped(g[1], sizeof(g[1]), r->tolls_usd, 0), grouped(g[2], sizeof(g[2]), r->border_usd, 0),
+		              grouped(g[3], sizeof(g[3]), r->handling_usd, 0));
+		mr_buf_printf(b, " kg CO2e %s TTW, %s WTT, %s hub\n", grouped(g[0], sizeof(g[0]), r->co2e_ttw_kg, 0),
+		              grouped(g[1], sizeof(g[1]), r->co2e_wtt_kg, 0), grouped(g[2], sizeof(g[2]), r->co2e_hub_kg, 0));
+		mr_buf_puts(b, "   ");
+		for (j = 0; j < r->ncountries; j++)
+			mr_buf_printf(b, "%s%s", j ? " " : "", r->countries[j]);
+		mr_buf_printf(b, "; %zu border%s", r->nborders, r->nborders == 1 ? "" : "s");
+		for (j = 0; j < r->nborders; j++)
+			mr_buf_printf(b, "%s%s", j ? ", " : " (", border_label(net, r->borders[j]));
+		mr_buf_printf(b, "%s; %u transfer%s, %u gauge break%s%s\n", r->nborders ? ")" : "", r->transfers,
+		              r->transfers == 1 ? "" : "s", r->gauge_breaks, r->gauge_breaks == 1 ? "" : "s", pc->off);
+	}
+}
+
+static void signed_grouped(char *buf, size_t size, double x, int decimals)
+{
+	buf[0] = x > 0 ? '+' : x < 0 ? '-' : ' ';
+	grouped(buf + 1, size - 1, fabs(x), decimals);
+}
+
+static void table_differences(mr_buf *b, const mr_compare_report *rep, const palette *pc)
+{
+	size_t i;
+	mr_buf_printf(b, "%s %-16s %19s %16s %17s %17s%s\n", pc->head, "corridor", "km", "days", "USD", "kg CO2e", pc->off);
+	for (i = 0; i < rep->nrows; i++) {
+		const mr_compare_row *x = &rep->rows[i], *y = &rep->vs_rows[i];
+		double bv[4], sv[4];
+		int k;
+		if (!x->feasible || !y->feasible) {
+			mr_buf_printf(b, " %-16s %s%s%s\n", x->id, pc->bad,
+			              x->feasible ? "becomes infeasible" : y->feasible ? "becomes feasible" : "infeasible in both",
+			              pc->off);
+			continue;
+		}
+		bv[0] = x->route->distance_km, bv[1] = x->route->duration_h / 24, bv[2] = x->route->cost_usd, bv[3] = x->route->co2e_kg;
+		sv[0] = y->route->distance_km, sv[1] = y->route->duration_h / 24, sv[2] = y->route->cost_usd, sv[3] = y->route->co2e_kg;
+		mr_buf_printf(b, " %-16s", x->id);
+		for (k = 0; k < 4; k++) {
+			static const int w[4] = {9, 6, 7, 7};
+			char d[48], pct[32];
+			signed_grouped(d, sizeof(d), sv[k] - bv[k], k == 1 ? 1 : 0);
+			if (bv[k] != 0)
+				snprintf(pct, sizeof(pct), "%+.0f%%", 100.0 * (sv[k] - bv[k]) / bv[k]);
+			else
+				snprintf(pct, sizeof(pct), "-");
+			mr_buf_printf(b, " %*s (%6s)", w[k], d, pct);
+		}
+		mr_buf_puts(b, "\n");
+	}
+}
+
 static int compare_table(const mr_compare_report *rep, char **out, size_t *len)
 {
 	mr_buf b = {0};
-	double best[4];
-	char g1[48], g2[48], g3[48], modes[128];
+	palette pc = palette_for(rep->colour);
 	size_t i;
-	best_figures(rep, best);
 	table_place(&b, rep->net, rep->from);
 	mr_buf_puts(&b, " -> ");
 	table_place(&b, rep->net, rep->to);
 	mr_buf_printf(&b, "\nobjective: %s", mr_objective_name(rep->opts->objective));
 	if (rep->opts->objective == MR_BY_GENERALIZED)
 		mr_buf_printf(&b, " (cost + USD %g per hour)", rep->opts->vot_usd_per_h);
-	mr_buf_printf(&b, ", %g TEU; (x.xx) = ratio to the best corridor\n\n", rep->opts->teu);
-	mr_buf_printf(&b, " %-16s %17s %14s %15s %15s  %s\n", "corridor", "km", "days", "USD", "kg CO2e", "modes / passages");
-	for (i = 0; i < rep->nrows; i++) {
-		const mr_compare_row *row = &rep->rows[i];
-		if (!row->feasible) {
-			mr_buf_printf(&b, " %-16s infeasible: %s\n", row->id, row->reason ? row->reason : "");
-			continue;
-		}
-		{
-			const mr_route *r = row->route;
-			size_t j;
-			modes_text(r, modes, sizeof(modes));
-			mr_buf_printf(&b, " %-16s %10s (%4.2f) %7.1f (%4.2f) %8s (%4.2f) %8s (%4.2f)  %s", row->id,
-			              grouped(g1, sizeof(g1), r->distance_km, 0), ratio(r->distance_km, best[0]),
-			              r->duration_h / 24.0, ratio(r->duration_h, best[1]), grouped(g2, sizeof(g2), r->cost_usd, 0),
-			              ratio(r->cost_usd, best[2]), grouped(g3, sizeof(g3), r->co2e_kg, 0), ratio(r->co2e_kg, best[3]),
-			              modes);
-			for (j = 0; j < r->npassages; j++)
-				mr_buf_printf(&b, "%s%s", j ? "," : " / ", mr_net_str(rep->net, r->passages[j]));
-			mr_buf_puts(&b, "\n");
-		}
+	mr_buf_printf(&b, ", %g TEU; (x.xx) = ratio to the best corridor\n", rep->opts->teu);
+	for (i = 0; i < rep->nscenarios; i++)
+		mr_buf_printf(&b, "scenario %s%s: %s\n", rep->scenarios[i].id, rep->scenarios[i].vs ? " (--vs)" : "",
+		              rep->scenarios[i].description ? rep->scenarios[i].description : "");
+	if (rep->vs_rows)
+		mr_buf_printf(&b, "\n%s== %s ==%s\n", pc.head, rep->label ? rep->label : "base", pc.off);
+	else
+		mr_buf_puts(&b, "\n");
+	table_rows(&b, rep->net, rep->rows, rep->nrows, &pc);
+	if (rep->vs_rows) {
+		if (rep->vs_opts && rep->vs_opts->vot_usd_per_h != rep->opts->vot_usd_per_h)
+			mr_buf_printf(&b, "\n(value of time under the scenario: USD %g per hour)", rep->vs_opts->vot_usd_per_h);
+		mr_buf_printf(&b, "\n%s== %s ==%s\n", pc.head, rep->vs_label ? rep->vs_label : "scenario", pc.off);
+		table_rows(&b, rep->vs_net, rep->vs_rows, rep->nrows, &pc);
+		mr_buf_printf(&b, "\n%s== difference: %s minus %s ==%s\n", pc.head, rep->vs_label ? rep->vs_label : "scenario",
+		              rep->label ? rep->label : "base", pc.off);
+		table_differences(&b, rep, &pc);
 	}
 	if (b.failed || !b.data) {
 		mr_buf_free(&b);

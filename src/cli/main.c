@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/mr_progress.h"
+#include "meridian/mr_compare.h"
 #include "meridian/mr_core.h"
 #include "meridian/mr_corridor.h"
 #include "meridian/mr_io.h"
@@ -18,6 +21,7 @@
 #include "meridian/mr_places.h"
 #include "meridian/mr_report.h"
 #include "meridian/mr_route.h"
+#include "meridian/mr_scenario.h"
 
 #define MR_VERSION "0.1.0"
 #define MR_DEFAULT_SNAP_KM 100.0
@@ -53,6 +57,7 @@ static const char main_help[] =
 	"Commands:\n"
 	"  route FROM TO      best route by sea, rail, road and ferry, with transfers and borders\n"
 	"  compare FROM TO    the best route of each corridor (Suez, Cape, INSTC, ...) side by side\n"
+	"  scenarios          the shipped scenarios (close Suez, open Rasht-Astara, ...)\n"
 	"  import marnet FILE -o DIR\n"
 	"                     import a maritime lane network (GeoJSON, GeoPackage) as a folder\n"
 	"  build DIR... -o F  compile network source folders into a .mnet file\n"
@@ -89,6 +94,9 @@ static const char route_help[] =
 	"  --format F         table | json | geojson | csv (default table)\n"
 	"  --algorithm A      auto | dijkstra | bidijkstra | astar (default auto: A*)\n"
 	"  --max-snap KM      how far lon,lat may be from its node (default 100)\n"
+	"  --scenario S       apply scenario S (a shipped id, or a .scn file); repeat to compose,\n"
+	"                     in order\n"
+	"  -o, --output FILE  write to FILE (atomically) instead of standard output\n"
 	"  --network FILE     a .mnet file instead of the built-in network\n"
 	"  -q, --quiet        no progress or notes on stderr\n";
 
@@ -107,8 +115,17 @@ static const char compare_help[] =
 	"  --by OBJ           distance | time | cost | co2e | generalized (default generalized)\n"
 	"  --modes M,...  --avoid X,...  --allow X,...  --planned  --sea-speed KN   as for route\n"
 	"  --teu N | --tonnes N, --vot USD   as for route\n"
-	"  --format F         table | json | geojson | csv (default table)\n"
-	"  --network FILE     a .mnet file instead of the built-in network\n";
+	"  --scenario S       apply scenario S (shipped id or .scn file; 'meridian scenarios' lists\n"
+	"                     them); repeat to compose, in order\n"
+	"  --vs S             also compare under scenario S (after the --scenario ones), side by\n"
+	"                     side with the differences\n"
+	"  --format F         table | json | geojson | csv | html (default table; html: one\n"
+	"                     self-contained report with a map, the table and charts)\n"
+	"  -o, --output FILE  write to FILE (atomically) instead of standard output\n"
+	"  --plot FILE        also draw the bar charts to FILE (.png or .svg)\n"
+	"  --network FILE     a .mnet file instead of the built-in network\n"
+	"\n"
+	"The table is coloured on a terminal unless NO_COLOR is set.\n";
 
 static const char build_help[] =
 	"Usage: meridian build DIR... -o FILE.mnet [--keep-lane-vertices] [--quiet]\n"
@@ -453,7 +470,7 @@ static int resolve(const char *cmd, const char *what, const mr_net *net, const c
 
 enum {
 	O_BY = 256, O_MODES, O_AVOID, O_VIA, O_NETWORK, O_TEU, O_TONNES, O_VOT, O_FORMAT, O_PLANNED, O_ALGO, O_SNAP,
-	O_ALLOW, O_SEA_SPEED, O_CORR, O_CFILE
+	O_ALLOW, O_SEA_SPEED, O_CORR, O_CFILE, O_SCENARIO, O_VS, O_PLOT, O_DIR
 };
 
 #define MR__COMMON_OPTIONS                                                                        \
@@ -462,13 +479,15 @@ enum {
 	    {"teu", required_argument, 0, O_TEU}, {"tonnes", required_argument, 0, O_TONNES},         \
 	    {"vot", required_argument, 0, O_VOT}, {"format", required_argument, 0, O_FORMAT},         \
 	    {"planned", no_argument, 0, O_PLANNED}, {"allow", required_argument, 0, O_ALLOW},         \
-	    {"sea-speed", required_argument, 0, O_SEA_SPEED}, {"quiet", no_argument, 0, 'q'}
+	    {"sea-speed", required_argument, 0, O_SEA_SPEED}, {"quiet", no_argument, 0, 'q'},          \
+	    {"scenario", required_argument, 0, O_SCENARIO}, {"output", required_argument, 0, 'o'}
 
 typedef struct route_args {
 	mr_route_opts o;
 	const char *avoid[MR_MAX_LIST], *modes[MR_MAX_LIST], *allow[MR_MAX_LIST], *network;
-	size_t navoid, nmodes, nallow;
-	int format, have_teu, have_tonnes;
+	const char *scenarios[MR_MAX_LIST], *out_path;
+	size_t navoid, nmodes, nallow, nscenarios;
+	int format, have_teu, have_tonnes, have_vot;
 } route_args;
 
 static void route_args_init(route_args *a)
@@ -513,10 +532,26 @@ static int common_option(const char *cmd, int c, const char *arg, route_args *a)
 		if (!parse_positive(arg, &x))
 			return usage_error(cmd, "--vot: '%s' is not a number >= 0", arg);
 		a->o.vot_usd_per_h = x;
+		a->have_vot = 1;
 		return 0;
 	case O_FORMAT:
 		if ((a->format = mr_format_parse(arg)) < 0)
-			return usage_error(cmd, "--format: unknown format '%s' (table, json, geojson, csv)", arg);
+			return usage_error(cmd, "--format: unknown format '%s' (table, json, geojson, csv%s)", arg,
+			                   strcmp(cmd, "compare") == 0 ? ", html" : "");
+		if (a->format == MR_FMT_HTML && strcmp(cmd, "compare") != 0)
+			return usage_error(cmd, "--format: html is a report of 'meridian compare'");
+		return 0;
+	case O_SCENARIO:
+		if (a->nscenarios == MR_MAX_LIST)
+			return usage_error(cmd, "--scenario: at most %d scenarios", MR_MAX_LIST);
+		if (!arg[0])
+			return usage_error(cmd, "--scenario: empty name");
+		a->scenarios[a->nscenarios++] = arg;
+		return 0;
+	case 'o':
+		if (!arg[0])
+			return usage_error(cmd, "-o: empty file name");
+		a->out_path = arg;
 		return 0;
 	case O_PLANNED:
 		a->o.allow_planned = 1;
@@ -552,6 +587,186 @@ static int common_finish(const char *cmd, route_args *a)
 	return 0;
 }
 
+/* ---- files found next to the program: corridors, scenarios, the atlas ---- */
+
+/* $env if set, else NAME next to the program, else PREFIX/share/meridian/NAME; 1 if readable. */
+static int find_share(const char *env, const char *name, char *out, size_t size)
+{
+	const char *e = env ? getenv(env) : NULL;
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+	if (e && e[0]) {
+		snprintf(out, size, "%s", e);
+		return 1;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return 0;
+	exe[n] = '\0';
+	if (!(slash = strrchr(exe, '/')))
+		return 0;
+	*slash = '\0';
+	snprintf(out, size, "%s/%s", exe, name);
+	if (access(out, R_OK) == 0)
+		return 1;
+	snprintf(out, size, "%s/../share/meridian/%s", exe, name);
+	return access(out, R_OK) == 0;
+}
+
+/* A scenario argument: a file (it has a '/' or ends in .scn) or the id of a shipped one. */
+static int find_scenario(const char *cmd, const char *arg, char *out, size_t size)
+{
+	size_t n = strlen(arg);
+	char dir[PATH_MAX];
+	if (strchr(arg, '/') || (n > 4 && strcmp(arg + n - 4, ".scn") == 0)) {
+		snprintf(out, size, "%s", arg);
+		return 0;
+	}
+	if (!find_share("MERIDIAN_SCENARIOS", "scenarios", dir, sizeof(dir))) {
+		fprintf(stderr, "%s %s: --scenario %s: no scenario folder found (give a file, or set $MERIDIAN_SCENARIOS)\n",
+		        prog, cmd, arg);
+		return mr_exit_status(MR_EIO);
+	}
+	snprintf(out, size, "%s/%s.scn", dir, arg);
+	if (access(out, R_OK) != 0) {
+		fprintf(stderr, "%s %s: --scenario: unknown scenario '%s' (not in %s; 'meridian scenarios' lists them)\n",
+		        prog, cmd, arg, dir);
+		return mr_exit_status(MR_EINVAL);
+	}
+	return 0;
+}
+
+/* The network a command routes on: the base, or the base with scenarios applied. */
+typedef struct net_ctx {
+	mr_net base;
+	mr_scenario *scn[MR_MAX_LIST + 1];
+	size_t nscn;
+	mr_scenario_net sn;
+	int applied;
+	mr_scenario_info info[MR_MAX_LIST + 1];
+	char label[1024];
+} net_ctx;
+
+static void net_ctx_free(net_ctx *c)
+{
+	size_t i;
+	for (i = 0; i < c->nscn; i++)
+		mr_scenario_free(c->scn[i]);
+	mr_scenario_net_free(&c->sn);
+	mr_net_free(&c->base);
+	memset(c, 0, sizeof(*c));
+}
+
+static int read_scenario(const char *cmd, const char *arg, mr_scenario **out)
+{
+	char path[PATH_MAX + 64];
+	mr_error e;
+	int rc = find_scenario(cmd, arg, path, sizeof(path));
+	if (rc)
+		return rc;
+	mr_error_clear(&e);
+	if (mr_scenario_read(path, out, &e))
+		return fail(cmd, &e);
+	return 0;
+}
+
+/* Apply c->scn[0 .. n) to the base network, into c->sn. */
+static int apply_scenarios(const char *cmd, net_ctx *c, size_t n, mr_scenario_net *sn)
+{
+	mr_error e;
+	mr_error_clear(&e);
+	if (mr_scenario_apply(&c->base, c->scn, n, sn, &e))
+		return fail(cmd, &e);
+	return 0;
+}
+
+static void join_label(char *buf, size_t size, mr_scenario *const *s, size_t n)
+{
+	size_t i, len = 0;
+	snprintf(buf, size, "%s", n ? "" : "base");
+	for (i = 0; i < n; i++) {
+		int k = snprintf(buf + len, size - len, "%s%s", i ? " + " : "", mr_scenario_id(s[i]));
+		if (k < 0 || (size_t)k >= size - len)
+			break;
+		len += (size_t)k;
+	}
+}
+
+/* Open the network and apply the --scenario list; *net is what to route on. The value of time
+ * of the last scenario that sets one is used unless --vot was given. */
+static int open_ctx(const char *cmd, route_args *a, net_ctx *c, const mr_net **net)
+{
+	size_t i;
+	int rc;
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < a->nscenarios; i++) {
+		if ((rc = read_scenario(cmd, a->scenarios[i], &c->scn[i])))
+			return rc;
+		c->nscn = i + 1;
+		c->info[i].id = mr_scenario_id(c->scn[i]);
+		c->info[i].description = mr_scenario_description(c->scn[i]);
+		c->info[i].path = mr_scenario_path(c->scn[i]);
+	}
+	join_label(c->label, sizeof(c->label), c->scn, c->nscn);
+	if ((rc = open_network(cmd, a->network, &c->base)))
+		return rc;
+	*net = &c->base;
+	if (c->nscn) {
+		if ((rc = apply_scenarios(cmd, c, c->nscn, &c->sn)))
+			return rc;
+		c->applied = 1;
+		*net = &c->sn.net;
+		if (!a->have_vot && !isnan(c->sn.vot_usd_per_h))
+			a->o.vot_usd_per_h = c->sn.vot_usd_per_h;
+	}
+	return 0;
+}
+
+/* Write the output to stdout, or to path atomically (a temporary file beside it, then rename):
+ * on failure nothing is left at path, and an older file there is kept. */
+static int write_output(const char *cmd, const char *path, const char *text, size_t len)
+{
+	char tmp[PATH_MAX + 32];
+	int fd;
+	FILE *f;
+	if (!path) {
+		if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+			fprintf(stderr, "%s %s: cannot write the output: %s\n", prog, cmd, strerror(errno));
+			return mr_exit_status(MR_EIO);
+		}
+		return 0;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+		fprintf(stderr, "%s %s: -o %s: name too long\n", prog, cmd, path);
+		return mr_exit_status(MR_EINVAL);
+	}
+	if ((fd = mkstemp(tmp)) < 0) {
+		fprintf(stderr, "%s %s: -o %s: cannot create: %s\n", prog, cmd, path, strerror(errno));
+		return mr_exit_status(MR_EIO);
+	}
+	fchmod(fd, 0644);
+	if (!(f = fdopen(fd, "wb"))) {
+		close(fd);
+		unlink(tmp);
+		fprintf(stderr, "%s %s: -o %s: %s\n", prog, cmd, path, strerror(errno));
+		return mr_exit_status(MR_EIO);
+	}
+	if (fwrite(text, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		int er = errno;
+		fclose(f);
+		unlink(tmp);
+		fprintf(stderr, "%s %s: -o %s: cannot write: %s\n", prog, cmd, path, strerror(er));
+		return mr_exit_status(MR_EIO);
+	}
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		int er = errno;
+		unlink(tmp);
+		fprintf(stderr, "%s %s: -o %s: cannot write: %s\n", prog, cmd, path, strerror(er));
+		return mr_exit_status(MR_EIO);
+	}
+	return 0;
+}
+
 static int cmd_route(int argc, char **argv)
 {
 	static const struct option opts[] = {MR__COMMON_OPTIONS,
@@ -564,7 +779,8 @@ static int cmd_route(int argc, char **argv)
 	int c, rc;
 	double snap = MR_DEFAULT_SNAP_KM;
 	route_args ra;
-	mr_net net;
+	net_ctx ctx;
+	const mr_net *net = NULL;
 	mr_place from, to, places_buf[MR_MAX_LIST + 2];
 	uint32_t places[MR_MAX_LIST + 2];
 	mr_router *router = NULL;
@@ -593,7 +809,7 @@ static int cmd_route(int argc, char **argv)
 		}
 	}
 	route_args_init(&ra);
-	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qo:", opts, NULL)) != -1) {
 		if ((rc = common_option("route", c, optarg, &ra)) >= 0) {
 			if (rc)
 				return rc;
@@ -624,20 +840,20 @@ static int cmd_route(int argc, char **argv)
 	if ((rc = common_finish("route", &ra)))
 		return rc;
 
-	if ((rc = open_network("route", ra.network, &net)))
-		return rc;
-	if ((rc = resolve("route", "FROM", &net, argv[optind], ra.o.mode_mask, snap, &from)) ||
-	    (rc = resolve("route", "TO", &net, argv[optind + 1], ra.o.mode_mask, snap, &to)))
+	if ((rc = open_ctx("route", &ra, &ctx, &net)))
+		goto out;
+	if ((rc = resolve("route", "FROM", net, argv[optind], ra.o.mode_mask, snap, &from)) ||
+	    (rc = resolve("route", "TO", net, argv[optind + 1], ra.o.mode_mask, snap, &to)))
 		goto out;
 	places[0] = from.node;
 	for (i = 0; i < nvia; i++) {
-		if ((rc = resolve("route", "--via", &net, via[i], ra.o.mode_mask, snap, &places_buf[i])))
+		if ((rc = resolve("route", "--via", net, via[i], ra.o.mode_mask, snap, &places_buf[i])))
 			goto out;
 		places[i + 1] = places_buf[i].node;
 	}
 	places[nvia + 1] = to.node;
 	mr_error_clear(&e);
-	if ((rc = mr_router_new(&router, &net))) {
+	if ((rc = mr_router_new(&router, net))) {
 		mr_error_set(&e, rc, NULL, 0, 0, NULL, NULL);
 		rc = fail("route", &e);
 		goto out;
@@ -647,7 +863,7 @@ static int cmd_route(int argc, char **argv)
 		goto out;
 	}
 	{
-		mr_route_report rep = {&net, &from, &to, &ra.o, &route, 1};
+		mr_route_report rep = {net, &from, &to, &ra.o, &route, 1};
 		rc = mr_report_route(&rep, ra.format, &text, &len);
 	}
 	mr_route_free(&route);
@@ -656,14 +872,11 @@ static int cmd_route(int argc, char **argv)
 		rc = fail("route", &e);
 		goto out;
 	}
-	if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
-		fprintf(stderr, "%s route: cannot write the output: %s\n", prog, strerror(errno));
-		rc = mr_exit_status(MR_EIO);
-	}
+	rc = write_output("route", ra.out_path, text, len);
 out:
 	mr_free(text);
 	mr_router_free(router);
-	mr_net_free(&net);
+	net_ctx_free(&ctx);
 	return rc;
 }
 
@@ -808,27 +1021,17 @@ static int cmd_import(int argc, char **argv)
 }
 #endif
 
-static int find_corridors(char *out, size_t size)
+/* --plot FILE: .png or .svg */
+static int plot_ext_ok(const char *path)
 {
-	const char *env = getenv("MERIDIAN_CORRIDORS");
-	char exe[PATH_MAX], *slash;
-	ssize_t n;
-	if (env && env[0]) {
-		snprintf(out, size, "%s", env);
-		return 1;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return 0;
-	exe[n] = '\0';
-	if (!(slash = strrchr(exe, '/')))
-		return 0;
-	*slash = '\0';
-	snprintf(out, size, "%s/corridors.ini", exe);
-	if (access(out, R_OK) == 0)
-		return 1;
-	snprintf(out, size, "%s/../share/meridian/corridors.ini", exe);
-	return access(out, R_OK) == 0;
+	size_t n = strlen(path);
+	return n > 4 && (strcmp(path + n - 4, ".png") == 0 || strcmp(path + n - 4, ".svg") == 0);
+}
+
+static int use_colour(const route_args *a)
+{
+	const char *nc = getenv("NO_COLOR");
+	return a->format == MR_FMT_TABLE && !a->out_path && isatty(STDOUT_FILENO) && !(nc && nc[0]);
 }
 
 static int cmd_compare(int argc, char **argv)
@@ -836,18 +1039,22 @@ static int cmd_compare(int argc, char **argv)
 	static const struct option opts[] = {MR__COMMON_OPTIONS,
 	                                     {"corridors", required_argument, 0, O_CORR},
 	                                     {"corridors-file", required_argument, 0, O_CFILE},
+	                                     {"vs", required_argument, 0, O_VS},
+	                                     {"plot", required_argument, 0, O_PLOT},
 	                                     {0, 0, 0, 0}};
-	const char *cfile = NULL, *which[MR_MAX_LIST];
-	size_t nwhich = 0, i, nrows = 0;
+	const char *cfile = NULL, *which[MR_MAX_LIST], *vs = NULL, *plot = NULL;
+	size_t nwhich = 0;
 	int c, rc = 0;
-	char cpath[PATH_MAX + 64], *text = NULL, reasons[MR_MAX_LIST][600];
+	char cpath[PATH_MAX + 64], apath[PATH_MAX + 64], *text = NULL, vs_label[1100];
 	route_args ra;
-	mr_net net;
+	net_ctx ctx;
+	const mr_net *net = NULL;
+	mr_scenario_net vs_net;
+	mr_route_opts vs_opts;
 	mr_place from, to;
-	mr_router *router = NULL;
+	mr_router *router = NULL, *vs_router = NULL;
 	mr_corridor_set set;
-	mr_compare_row rows[MR_MAX_LIST];
-	mr_route routes[MR_MAX_LIST];
+	mr_compare_result res, vs_res;
 	mr_error e;
 	size_t len = 0;
 
@@ -855,8 +1062,11 @@ static int cmd_compare(int argc, char **argv)
 		return fputs(compare_help, stdout), 0;
 	route_args_init(&ra);
 	memset(&set, 0, sizeof(set));
-	memset(routes, 0, sizeof(routes));
-	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+	memset(&ctx, 0, sizeof(ctx));
+	memset(&vs_net, 0, sizeof(vs_net));
+	memset(&res, 0, sizeof(res));
+	memset(&vs_res, 0, sizeof(vs_res));
+	while ((c = getopt_long(argc, argv, "qo:", opts, NULL)) != -1) {
 		if ((rc = common_option("compare", c, optarg, &ra)) >= 0) {
 			if (rc)
 				return rc;
@@ -870,6 +1080,18 @@ static int cmd_compare(int argc, char **argv)
 		case O_CFILE:
 			cfile = optarg;
 			break;
+		case O_VS:
+			if (!optarg[0])
+				return usage_error("compare", "--vs: empty scenario name");
+			if (vs)
+				return usage_error("compare", "--vs: give one scenario (compose more with --scenario)");
+			vs = optarg;
+			break;
+		case O_PLOT:
+			if (!plot_ext_ok(optarg))
+				return usage_error("compare", "--plot: '%s' must end in .png or .svg", optarg);
+			plot = optarg;
+			break;
 		default:
 			return usage_error("compare", "unknown option");
 		}
@@ -881,7 +1103,7 @@ static int cmd_compare(int argc, char **argv)
 		return rc;
 	mr_error_clear(&e);
 	if (!cfile) {
-		if (!find_corridors(cpath, sizeof(cpath))) {
+		if (!find_share("MERIDIAN_CORRIDORS", "corridors.ini", cpath, sizeof(cpath))) {
 			fprintf(stderr, "%s compare: no corridor file found (give --corridors-file FILE)\n", prog);
 			return mr_exit_status(MR_EIO);
 		}
@@ -889,85 +1111,220 @@ static int cmd_compare(int argc, char **argv)
 	}
 	if (mr_corridors_read(cfile, &set, &e))
 		return fail("compare", &e);
-	for (i = 0; i < nwhich; i++)
+	for (size_t i = 0; i < nwhich; i++)
 		if (!mr_corridors_find(&set, which[i])) {
 			fprintf(stderr, "%s compare: --corridors: unknown corridor '%s' (see %s)\n", prog, which[i], cfile);
 			mr_corridors_free(&set);
 			return mr_exit_status(MR_EINVAL);
 		}
-	if ((rc = open_network("compare", ra.network, &net))) {
-		mr_corridors_free(&set);
-		return rc;
-	}
-	if ((rc = resolve("compare", "FROM", &net, argv[optind], ra.o.mode_mask, MR_DEFAULT_SNAP_KM, &from)) ||
-	    (rc = resolve("compare", "TO", &net, argv[optind + 1], ra.o.mode_mask, MR_DEFAULT_SNAP_KM, &to)))
-		goto out;
-	if ((rc = mr_router_new(&router, &net))) {
-		mr_error_set(&e, rc, NULL, 0, 0, NULL, NULL);
-		rc = fail("compare", &e);
-		goto out;
-	}
-	for (i = 0; i < set.n && nrows < MR_MAX_LIST; i++) {
-		const mr_corridor *cor = &set.v[i];
-		mr_compare_row *row = &rows[nrows];
-		size_t k;
-		int in = !nwhich;
-		for (k = 0; k < nwhich && !in; k++)
-			in = strcmp(which[k], cor->id) == 0;
-		if (!in)
-			continue;
-		memset(row, 0, sizeof(*row));
-		row->id = cor->id;
-		row->name = cor->name;
-		row->constraints = cor->text;
-		mr_error_clear(&e);
-		rc = mr_router_route_pattern(router, from.node, to.node, &ra.o, &cor->pattern, cor->preds, cor->npred,
-		                             &routes[nrows], &e);
-		if (rc == MR_OK) {
-			row->feasible = 1;
-			row->route = &routes[nrows];
-		} else if (rc == MR_ENOROUTE || rc == MR_ELIMIT) {
-			/* why: a required predicate that nothing in the network satisfies, else the pattern */
-			const char *missing = NULL;
-			for (k = 0; k < cor->npred && !missing; k++)
-				if (((cor->pattern.require >> k) & 1u) && !mr_net_pred_exists(&net, &cor->preds[k]))
-					missing = cor->preds[k].value;
-			if (missing)
-				snprintf(reasons[nrows], sizeof(reasons[nrows]), "nothing in the network matches '%s' (%s)", missing,
-				         cor->text ? cor->text : "");
-			else if (rc == MR_ELIMIT)
-				snprintf(reasons[nrows], sizeof(reasons[nrows]), "%s", e.msg);
-			else
-				snprintf(reasons[nrows], sizeof(reasons[nrows]), "no route satisfies %s%s",
-				         cor->text ? cor->text : "the corridor",
-				         ra.navoid || ra.o.mode_mask || ra.nallow ? " with the given options" : "");
-			row->reason = reasons[nrows];
-		} else {
-			rc = fail("compare", &e);
+	if (vs) { /* read it before any work, so that a bad name fails fast */
+		if ((rc = read_scenario("compare", vs, &ctx.scn[MR_MAX_LIST])))
 			goto out;
-		}
-		nrows++;
 	}
 	{
-		mr_compare_report rep = {&net, &from, &to, &ra.o, rows, nrows};
-		rc = mr_report_compare(&rep, ra.format, &text, &len);
+		mr_scenario *vs_scn = ctx.scn[MR_MAX_LIST];
+		ctx.scn[MR_MAX_LIST] = NULL;
+		rc = open_ctx("compare", &ra, &ctx, &net);
+		if (vs_scn) {
+			ctx.scn[ctx.nscn] = vs_scn;
+			ctx.info[ctx.nscn].id = mr_scenario_id(vs_scn);
+			ctx.info[ctx.nscn].description = mr_scenario_description(vs_scn);
+			ctx.info[ctx.nscn].path = mr_scenario_path(vs_scn);
+			ctx.info[ctx.nscn].vs = 1;
+		}
+		if (rc) {
+			if (vs_scn)
+				ctx.nscn++;
+			goto out;
+		}
 	}
-	if (rc) {
+	if ((rc = resolve("compare", "FROM", net, argv[optind], ra.o.mode_mask, MR_DEFAULT_SNAP_KM, &from)) ||
+	    (rc = resolve("compare", "TO", net, argv[optind + 1], ra.o.mode_mask, MR_DEFAULT_SNAP_KM, &to)))
+		goto out_vs;
+	if ((rc = mr_router_new(&router, net))) {
 		mr_error_set(&e, rc, NULL, 0, 0, NULL, NULL);
 		rc = fail("compare", &e);
-		goto out;
+		goto out_vs;
 	}
-	if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
-		fprintf(stderr, "%s compare: cannot write the output: %s\n", prog, strerror(errno));
-		rc = mr_exit_status(MR_EIO);
+	if ((rc = mr_compare_run(router, net, from.node, to.node, &ra.o, &set, which, nwhich, &res, &e))) {
+		rc = fail("compare", &e);
+		goto out_vs;
 	}
+	if (vs) {
+		size_t n = ctx.nscn + 1;
+		vs_opts = ra.o;
+		if ((rc = apply_scenarios("compare", &ctx, n, &vs_net)))
+			goto out_vs;
+		if (!ra.have_vot && !isnan(vs_net.vot_usd_per_h))
+			vs_opts.vot_usd_per_h = vs_net.vot_usd_per_h;
+		join_label(vs_label, sizeof(vs_label), ctx.scn, n);
+		if ((rc = mr_router_new(&vs_router, &vs_net.net))) {
+			mr_error_set(&e, rc, NULL, 0, 0, NULL, NULL);
+			rc = fail("compare", &e);
+			goto out_vs;
+		}
+		if ((rc = mr_compare_run(vs_router, &vs_net.net, from.node, to.node, &vs_opts, &set, which, nwhich, &vs_res,
+		                         &e))) {
+			rc = fail("compare", &e);
+			goto out_vs;
+		}
+	}
+	{
+		mr_compare_report rep;
+		memset(&rep, 0, sizeof(rep));
+		rep.net = net;
+		rep.from = &from;
+		rep.to = &to;
+		rep.opts = &ra.o;
+		rep.rows = res.rows;
+		rep.nrows = res.nrows;
+		rep.label = ctx.label;
+		rep.scenarios = ctx.info;
+		rep.nscenarios = ctx.nscn + (vs ? 1 : 0);
+		if (vs) {
+			rep.vs_rows = vs_res.rows;
+			rep.vs_net = &vs_net.net;
+			rep.vs_opts = &vs_opts;
+			rep.vs_label = vs_label;
+		}
+		if (find_share("MERIDIAN_ATLAS", "atlas-countries-110m.json", apath, sizeof(apath)))
+			rep.atlas_path = apath;
+		rep.colour = use_colour(&ra);
+		mr_error_clear(&e);
+		if (ra.format == MR_FMT_HTML)
+			rc = mr_report_compare_html(&rep, &text, &len, &e);
+		else if ((rc = mr_report_compare(&rep, ra.format, &text, &len)))
+			mr_error_set(&e, rc, NULL, 0, 0, NULL, NULL);
+		if (rc) {
+			rc = fail("compare", &e);
+			goto out_vs;
+		}
+		if (plot && mr_plot_compare(&rep, plot, &e)) {
+			rc = fail("compare", &e);
+			goto out_vs;
+		}
+	}
+	rc = write_output("compare", ra.out_path, text, len);
+out_vs:
+	if (vs)
+		ctx.nscn++; /* so that net_ctx_free frees the vs scenario too */
 out:
-	for (i = 0; i < nrows; i++)
-		mr_route_free(&routes[i]);
+	mr_compare_result_free(&res);
+	mr_compare_result_free(&vs_res);
 	mr_free(text);
 	mr_router_free(router);
-	mr_net_free(&net);
+	mr_router_free(vs_router);
+	mr_scenario_net_free(&vs_net);
+	net_ctx_free(&ctx);
 	mr_corridors_free(&set);
+	return rc;
+}
+
+static const char scenarios_help[] =
+	"Usage: meridian scenarios [--dir DIR] [--format table|json]\n"
+	"\n"
+	"The shipped scenarios (data/eurasia/scenarios), each with its one-line description. A scenario\n"
+	"changes the network: give its id to --scenario or --vs (docs/scenarios.md has the format).\n"
+	"\n"
+	"Options:\n"
+	"  --dir DIR          another scenario folder (default: scenarios next to the program, or\n"
+	"                     $MERIDIAN_SCENARIOS)\n"
+	"  --format F         table | json (default table)\n";
+
+static int scn_cmp(const void *a, const void *b)
+{
+	return strcmp(mr_scenario_id(*(mr_scenario *const *)a), mr_scenario_id(*(mr_scenario *const *)b));
+}
+
+static int cmd_scenarios(int argc, char **argv)
+{
+	static const struct option opts[] = {{"dir", required_argument, 0, O_DIR},
+	                                     {"format", required_argument, 0, O_FORMAT},
+	                                     {0, 0, 0, 0}};
+	const char *dir = NULL;
+	char found[PATH_MAX + 64], path[PATH_MAX * 2];
+	int c, format = MR_FMT_TABLE, rc = 0;
+	DIR *d;
+	struct dirent *de;
+	mr_scenario **v = NULL;
+	size_t n = 0, i;
+	mr_error e;
+
+	if (has_help(argc, argv))
+		return fputs(scenarios_help, stdout), 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == O_DIR) {
+			dir = optarg;
+		} else if (c == O_FORMAT) {
+			format = mr_format_parse(optarg);
+			if (format != MR_FMT_TABLE && format != MR_FMT_JSON)
+				return usage_error("scenarios", "--format: '%s' is not table or json", optarg);
+		} else {
+			return usage_error("scenarios", "unknown option");
+		}
+	}
+	if (optind != argc)
+		return usage_error("scenarios", "no arguments expected");
+	if (!dir) {
+		if (!find_share("MERIDIAN_SCENARIOS", "scenarios", found, sizeof(found))) {
+			fprintf(stderr, "%s scenarios: no scenario folder found (give --dir DIR)\n", prog);
+			return mr_exit_status(MR_EIO);
+		}
+		dir = found;
+	}
+	if (!(d = opendir(dir))) {
+		fprintf(stderr, "%s scenarios: %s: %s\n", prog, dir, strerror(errno));
+		return mr_exit_status(MR_EIO);
+	}
+	while ((de = readdir(d))) {
+		size_t k = strlen(de->d_name);
+		mr_scenario **p;
+		if (k <= 4 || strcmp(de->d_name + k - 4, ".scn") != 0 || de->d_name[0] == '.')
+			continue;
+		if (!(p = realloc(v, (n + 1) * sizeof(*v)))) {
+			rc = mr_exit_status(MR_ENOMEM);
+			break;
+		}
+		v = p;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		mr_error_clear(&e);
+		if (mr_scenario_read(path, &v[n], &e)) {
+			rc = fail("scenarios", &e);
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (!rc) {
+		qsort(v, n, sizeof(*v), scn_cmp);
+		if (format == MR_FMT_JSON) {
+			printf("{\"scenarios\": [");
+			for (i = 0; i < n; i++) {
+				const char *q;
+				printf("%s\n  {\"id\": \"%s\", \"description\": \"", i ? "," : "", mr_scenario_id(v[i]));
+				for (q = mr_scenario_description(v[i]); *q; q++) {
+					if (*q == '"' || *q == '\\')
+						printf("\\%c", *q);
+					else if ((unsigned char)*q < 0x20)
+						printf("\\u%04x", *q);
+					else
+						putchar(*q);
+				}
+				printf("\", \"statements\": %zu}", mr_scenario_nops(v[i]));
+			}
+			printf("\n]}\n");
+		} else {
+			for (i = 0; i < n; i++)
+				printf("%-28s %s\n", mr_scenario_id(v[i]), mr_scenario_description(v[i]));
+		}
+		if (fflush(stdout) != 0) {
+			fprintf(stderr, "%s scenarios: cannot write the output: %s\n", prog, strerror(errno));
+			rc = mr_exit_status(MR_EIO);
+		}
+	}
+	for (i = 0; i < n; i++)
+		mr_scenario_free(v[i]);
+	free(v);
 	return rc;
 }
 
@@ -996,6 +1353,8 @@ int main(int argc, char **argv)
 			fputs(import_help, stdout);
 		else if (strcmp(topic, "compare") == 0)
 			fputs(compare_help, stdout);
+		else if (strcmp(topic, "scenarios") == 0)
+			fputs(scenarios_help, stdout);
 		else if (!topic[0])
 			fputs(main_help, stdout);
 		else
@@ -1012,6 +1371,8 @@ int main(int argc, char **argv)
 		return cmd_route(argc, argv);
 	if (strcmp(cmd, "compare") == 0)
 		return cmd_compare(argc, argv);
+	if (strcmp(cmd, "scenarios") == 0)
+		return cmd_scenarios(argc, argv);
 	if (strcmp(cmd, "build") == 0)
 		return cmd_build(argc, argv);
 	if (strcmp(cmd, "validate") == 0)

@@ -34,6 +34,24 @@ struct mr_router {
 	char wkey[2048];              /* the options w and the bans were made for ("" = none) */
 	uint16_t *features, *cls;     /* per arc, for corridor patterns (allocated on first use) */
 	struct mr_constrained *cs;    /* product search, MR_ROUTER_MAX_STATES states */
+	/* Corridor caches (see the corridor pattern section at the end). Per predicate met so far:
+	 * its arcs as a bitset (fixed for the router's life: the network does not change) and the
+	 * A* potential "to the target through an arc with it" (valid iff pot_gen == the router's).
+	 * pot0 is the potential to the target over every usable arc, potc the one over the arcs the
+	 * current corridor allows; pot0 and the predicates' potentials hold for the weights of pkey
+	 * and the target node pot_to, and pot_gen changes whenever either does. */
+	struct mr__pred_slot {
+		int kind;
+		char *value;
+		uint64_t *bits; /* (m + 63) / 64 words */
+		double *pot;    /* n values, or NULL */
+		uint32_t pot_gen;
+	} *pslot;
+	size_t npslot;
+	double *pot0, *potc;
+	uint32_t pot_gen, pot_to;
+	char pkey[2048];
+	MR_VEC(mr_seed) pseeds;
 };
 
 static const char *const objective_names[] = {
@@ -110,6 +128,16 @@ void mr_router_free(mr_router *r)
 	mr_free(r->features);
 	mr_free(r->cls);
 	mr_constrained_free(r->cs);
+	while (r->npslot) {
+		struct mr__pred_slot *ps = &r->pslot[--r->npslot];
+		mr_free(ps->value);
+		mr_free(ps->bits);
+		mr_free(ps->pot);
+	}
+	mr_free(r->pslot);
+	mr_free(r->pot0);
+	mr_free(r->potc);
+	mr_vec_free(&r->pseeds);
 	mr_free(r);
 }
 
@@ -497,6 +525,26 @@ static int push_unique_u32(uint32_t **arr, size_t *n, uint32_t x)
 }
 
 /* Fill out's derived fields from out->arcs and out->first_vnode. */
+/* Tank-to-wheel share of a moving vehicle's well-to-wheel CO2e, by energy carrier (the rest is
+ * well-to-tank: fuel production and delivery, or power generation). Factors: EN 16258:2012 Annex A
+ * as tabulated by PTV for diesel with 5 % biofuel, TTW 3.04 / WTW 3.80 kg CO2e per kg = 0.80;
+ * marine fuel oil, TTW 3.15 / WTW 3.41 kg CO2e per kg (EN 16258, heavy fuel oil) = 0.92; an
+ * electric train emits nothing at the wheel, so its whole footprint is well-to-tank. Rail links
+ * not marked electrified are taken as diesel. See docs/emissions.md. */
+static double ttw_share(int mode, int electrified)
+{
+	switch (mode) {
+	case MR_MODE_SEA:
+	case MR_MODE_FERRY:
+	case MR_MODE_IWW:
+		return 3.15 / 3.41;
+	case MR_MODE_RAIL:
+		return electrified ? 0.0 : 3.04 / 3.80;
+	default:
+		return 3.04 / 3.80;
+	}
+}
+
 static int assemble(const mr_net *net, const mr_route_opts *o, mr_route *out)
 {
 	size_t i, nlegs = 0, nnodes = 1;
@@ -572,6 +620,7 @@ static int assemble(const mr_net *net, const mr_route_opts *o, mr_route *out)
 				leg->duration_h = pend_h;
 				leg->cost_usd = pend_usd * teu;
 				leg->co2e_kg = pend_co2 * teu;
+				leg->co2e_hub_kg = pend_co2 * teu;
 				pend_h = pend_usd = pend_co2 = 0;
 				after_transfer = 0;
 			}
@@ -581,6 +630,11 @@ static int assemble(const mr_net *net, const mr_route_opts *o, mr_route *out)
 			leg->duration_h += arc_time(net, o, arc);
 			leg->cost_usd += (double)arc->cost_usd * teu;
 			leg->co2e_kg += (double)arc->co2e_kg * teu;
+			{
+				double sh = ttw_share(arc->mode, l->electrified);
+				leg->co2e_ttw_kg += (double)arc->co2e_kg * teu * sh;
+				leg->co2e_wtt_kg += (double)arc->co2e_kg * teu * (1.0 - sh);
+			}
 			{
 				/* split the arc's time and cost by kind */
 				double running = 0, tolls = 0, t = arc_time(net, o, arc), bh = 0, bf = 0;
@@ -644,6 +698,7 @@ static int assemble(const mr_net *net, const mr_route_opts *o, mr_route *out)
 		leg->cost_usd += pend_usd * teu;
 		leg->handling_usd += pend_usd * teu;
 		leg->co2e_kg += pend_co2 * teu;
+		leg->co2e_hub_kg += pend_co2 * teu;
 	}
 	for (i = 0; i < out->nlegs; i++) {
 		const mr_leg *lg = &out->legs[i];
@@ -659,6 +714,12 @@ static int assemble(const mr_net *net, const mr_route_opts *o, mr_route *out)
 		out->tolls_usd += lg->tolls_usd;
 		out->border_usd += lg->border_usd;
 		out->handling_usd += lg->handling_usd;
+		out->co2e_ttw_kg += lg->co2e_ttw_kg;
+		out->co2e_wtt_kg += lg->co2e_wtt_kg;
+		out->co2e_hub_kg += lg->co2e_hub_kg;
+		if (i > 0 && lg->mode == MR_MODE_RAIL && out->legs[i - 1].mode == MR_MODE_RAIL &&
+		    lg->gauge_mm != out->legs[i - 1].gauge_mm)
+			out->gauge_breaks++;
 	}
 	return MR_OK;
 }
@@ -936,89 +997,241 @@ static int has_tag(const char *tags, const char *tag)
 }
 
 
-/* Every arc's predicate bits, in O(arcs + links x predicates): tag and passage predicates are
- * evaluated once per link, border ones once per border, mode and country ones on codes. */
-static int arc_features(mr_router *r, const mr_pred *preds, size_t npred)
+/* The arcs that satisfy predicate p, as a bitset over arc ids (bits: (m + 63) / 64 words,
+ * zeroed by the caller). Tag and passage predicates are evaluated once per link, border ones once
+ * per border, mode and country ones on codes: O(arcs + links) string work, once per predicate
+ * and router. */
+static int pred_bits(const mr_net *net, const mr_pred *p, uint64_t *bits)
 {
-	const mr_net *net = r->net;
-	uint16_t *lf = mr_calloc((size_t)net->meta.nlinks + 1, sizeof(uint16_t));
-	uint16_t *bf = mr_calloc((size_t)net->meta.nborders + 1, sizeof(uint16_t));
-	uint16_t mode_bits[MR_MODE_COUNT] = {0};
-	char cc[MR_PATTERN_MAX_PRED][4];
-	uint16_t country_mask = 0;
+	uint8_t *lf = NULL, *bf = NULL;
 	uint32_t l, b, v, a;
-	size_t k;
+	int mode = -1;
+	char cc[4] = {0};
 
-	if (!lf || !bf) {
-		mr_free(lf);
-		mr_free(bf);
-		return MR_ENOMEM;
+	switch (p->kind) {
+	case MR_PRED_TAG:
+	case MR_PRED_PASSAGE:
+		if (!(lf = mr_calloc((size_t)net->meta.nlinks + 1, 1)))
+			return MR_ENOMEM;
+		for (l = 0; l < net->meta.nlinks; l++)
+			lf[l] = p->kind == MR_PRED_TAG ? (uint8_t)has_tag(mr_net_str(net, net->links[l].tags), p->value)
+			                               : (uint8_t)(net->links[l].passage &&
+			                                           strcasecmp(mr_net_str(net, net->links[l].passage), p->value) == 0);
+		break;
+	case MR_PRED_BORDER:
+		if (!(bf = mr_calloc((size_t)net->meta.nborders + 1, 1)))
+			return MR_ENOMEM;
+		for (b = 0; b < net->meta.nborders; b++)
+			bf[b] = strcasecmp(mr_net_str(net, net->borders[b].id), p->value) == 0 ||
+			        strcasecmp(mr_net_str(net, net->borders[b].name), p->value) == 0;
+		break;
+	case MR_PRED_MODE:
+		mode = mr_mode_parse(p->value);
+		break;
+	case MR_PRED_COUNTRY: {
+		size_t q;
+		for (q = 0; q < 3; q++)
+			cc[q] = (char)toupper((unsigned char)(p->value[q] ? p->value[q] : ' '));
+		cc[3] = strlen(p->value) == 3 ? '\0' : '?'; /* not a code: matches nothing */
+		break;
 	}
-	for (k = 0; k < npred; k++) {
-		const mr_pred *p = &preds[k];
-		uint16_t bit = (uint16_t)(1u << k);
-		switch (p->kind) {
-		case MR_PRED_TAG:
-			for (l = 0; l < net->meta.nlinks; l++)
-				if (has_tag(mr_net_str(net, net->links[l].tags), p->value))
-					lf[l] |= bit;
-			break;
-		case MR_PRED_PASSAGE:
-			for (l = 0; l < net->meta.nlinks; l++)
-				if (net->links[l].passage && strcasecmp(mr_net_str(net, net->links[l].passage), p->value) == 0)
-					lf[l] |= bit;
-			break;
-		case MR_PRED_MODE: {
-			int m = mr_mode_parse(p->value);
-			if (m >= 0)
-				mode_bits[m] |= bit;
-			break;
-		}
-		case MR_PRED_COUNTRY: {
-			size_t q;
-			for (q = 0; q < 3; q++)
-				cc[k][q] = (char)toupper((unsigned char)(p->value[q] ? p->value[q] : ' '));
-			cc[k][3] = strlen(p->value) == 3 ? '\0' : '?'; /* not a code: matches nothing */
-			country_mask |= bit;
-			break;
-		}
-		case MR_PRED_BORDER:
-			for (b = 0; b < net->meta.nborders; b++)
-				if (strcasecmp(mr_net_str(net, net->borders[b].id), p->value) == 0 ||
-				    strcasecmp(mr_net_str(net, net->borders[b].name), p->value) == 0)
-					bf[b] |= bit;
-			break;
-		default:
-			break;
-		}
+	default:
+		return MR_OK; /* an unknown kind matches nothing */
 	}
 	for (v = 0; v < net->g.n; v++) {
 		const char *tc = net->nodes[net->vnodes[v].node].country;
 		for (a = net->g.first_out[v]; a < net->g.first_out[v + 1]; a++) {
 			const mr_arc_rec *arc = &net->arcs[a];
-			uint16_t f = 0;
-			if (arc->kind == MR_ARC_LINK) {
-				f |= lf[arc->ref];
-			} else if (arc->kind == MR_ARC_CHAIN) {
-				uint32_t q;
-				for (q = net->chain_first[arc->ref]; q < net->chain_first[arc->ref + 1]; q++)
-					f |= lf[MR_CHAIN_LINK(net->chain_steps[q])];
+			int hit = 0;
+			switch (p->kind) {
+			case MR_PRED_TAG:
+			case MR_PRED_PASSAGE:
+				if (arc->kind == MR_ARC_LINK) {
+					hit = lf[arc->ref];
+				} else if (arc->kind == MR_ARC_CHAIN) {
+					uint32_t q;
+					for (q = net->chain_first[arc->ref]; q < net->chain_first[arc->ref + 1] && !hit; q++)
+						hit = lf[MR_CHAIN_LINK(net->chain_steps[q])];
+				}
+				break;
+			case MR_PRED_BORDER:
+				hit = arc->border != MR_NONE && bf[arc->border];
+				break;
+			case MR_PRED_MODE:
+				hit = mode >= 0 && arc->kind != MR_ARC_TRANSFER && arc->mode == (unsigned)mode;
+				break;
+			default: /* country */
+				hit = memcmp(cc, tc, 4) == 0 ||
+				      memcmp(cc, net->nodes[net->vnodes[net->g.head[a]].node].country, 4) == 0;
+				break;
 			}
-			if (arc->kind != MR_ARC_TRANSFER)
-				f |= mode_bits[arc->mode];
-			if (arc->border != MR_NONE)
-				f |= bf[arc->border];
-			if (country_mask) {
-				const char *hc = net->nodes[net->vnodes[net->g.head[a]].node].country;
-				for (k = 0; k < npred; k++)
-					if ((country_mask >> k & 1u) && (memcmp(cc[k], tc, 4) == 0 || memcmp(cc[k], hc, 4) == 0))
-						f |= (uint16_t)(1u << k);
-			}
-			r->features[a] = f;
+			if (hit)
+				bits[a >> 6] |= (uint64_t)1 << (a & 63);
 		}
 	}
 	mr_free(lf);
 	mr_free(bf);
+	return MR_OK;
+}
+
+#define MR__MAX_PSLOTS 64 /* predicates cached per router (>= MR_PATTERN_MAX_PRED) */
+
+static void pslot_clear(struct mr__pred_slot *ps)
+{
+	mr_free(ps->value);
+	mr_free(ps->bits);
+	mr_free(ps->pot);
+	memset(ps, 0, sizeof(*ps));
+}
+
+/* The cache slots of preds[0..npred): slot[k], made (bits computed) if new. When the new ones
+ * would not fit, the cache is emptied first, so the slots of one call never move. MR_ENOMEM. */
+static int pred_slots(mr_router *r, const mr_pred *preds, size_t npred, struct mr__pred_slot **slot)
+{
+	size_t i, k, fresh = 0, words = ((size_t)r->net->g.m + 63) / 64;
+
+	if (!r->pslot && !(r->pslot = mr_calloc(MR__MAX_PSLOTS, sizeof(*r->pslot))))
+		return MR_ENOMEM;
+	for (k = 0; k < npred; k++) {
+		for (i = 0; i < r->npslot; i++)
+			if (r->pslot[i].kind == preds[k].kind && strcmp(r->pslot[i].value, preds[k].value) == 0)
+				break;
+		fresh += i == r->npslot;
+	}
+	if (r->npslot + fresh > MR__MAX_PSLOTS)
+		while (r->npslot)
+			pslot_clear(&r->pslot[--r->npslot]);
+	for (k = 0; k < npred; k++) {
+		struct mr__pred_slot *ps;
+		for (i = 0; i < r->npslot; i++)
+			if (r->pslot[i].kind == preds[k].kind && strcmp(r->pslot[i].value, preds[k].value) == 0)
+				break;
+		ps = &r->pslot[i];
+		if (i == r->npslot) {
+			ps->kind = preds[k].kind;
+			ps->value = mr_strdup(preds[k].value);
+			ps->bits = mr_calloc(words ? words : 1, sizeof(uint64_t));
+			if (!ps->value || !ps->bits || pred_bits(r->net, &preds[k], ps->bits) != MR_OK) {
+				pslot_clear(ps);
+				return MR_ENOMEM;
+			}
+			r->npslot++;
+		}
+		slot[k] = ps;
+	}
+	return MR_OK;
+}
+
+/* Index of the lowest set bit of x != 0. */
+static unsigned low_bit64(uint64_t x)
+{
+	static const uint8_t pos[64] = {
+	    0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,  62, 55, 59, 36, 53, 51,
+	    43, 22, 45, 39, 33, 30, 24, 18, 12, 5,  63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21,
+	    44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6};
+	return pos[((x & (0 - x)) * UINT64_C(0x03f79d71b4cb0a89)) >> 58];
+}
+
+/* Every arc's predicate bits (bit k = preds[k]) from the cached bitsets: O(arcs / 64 + arcs with
+ * some predicate), no string work. */
+static void arc_features(mr_router *r, struct mr__pred_slot *const *slot, size_t npred)
+{
+	size_t words = ((size_t)r->net->g.m + 63) / 64, i, k;
+	memset(r->features, 0, (size_t)r->net->g.m * sizeof(uint16_t));
+	for (k = 0; k < npred; k++)
+		for (i = 0; i < words; i++) {
+			uint64_t x;
+			for (x = slot[k]->bits[i]; x; x &= x - 1)
+				r->features[i * 64 + low_bit64(x)] |= (uint16_t)(1u << k);
+		}
+}
+
+/* Tail of forward arc a, by binary search on first_out. */
+static uint32_t arc_tail_of(const mr_graph *g, uint32_t a)
+{
+	uint32_t lo = 0, hi = g->n;
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (g->first_out[mid] <= a)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The A* bound of one corridor search towards r->targets (the virtual nodes of `to`), as in
+ * mr_cbound: pot[0] = potc, the cheapest cost to a target over the arcs the corridor allows
+ * (INFINITY where it cannot reach one), in every state; pot[1 + k] = the cheapest cost to a
+ * target through an arc with predicate k, in the states that still need k (dfa->need). The
+ * second kind and pot0, from which it starts, depend only on the weights and the target: they
+ * are made once per origin-destination pair and weights, then shared by every corridor. */
+static int corridor_bound(mr_router *r, uint32_t to, const mr_dfa *dfa, struct mr__pred_slot *const *slot,
+                          size_t npred, const double **pot, uint32_t *use)
+{
+	const mr_net *net = r->net;
+	const mr_graph *g = &net->g;
+	uint32_t q, k, needed = 0;
+	int rc;
+
+	if (!r->pot0 && !(r->pot0 = mr_malloc(((size_t)g->n + 1) * sizeof(double))))
+		return MR_ENOMEM;
+	if (!r->potc && !(r->potc = mr_malloc(((size_t)g->n + 1) * sizeof(double))))
+		return MR_ENOMEM;
+	if (!r->pkey[0] || strcmp(r->pkey, r->wkey) != 0 || r->pot_to != to) {
+		r->pkey[0] = '\0';
+		if (++r->pot_gen == 0) { /* wrapped: no slot may look valid */
+			size_t i;
+			for (i = 0; i < r->npslot; i++)
+				r->pslot[i].pot_gen = 0;
+			r->pot_gen = 1;
+		}
+		if ((rc = mr_constrained_potential(r->cs, g, r->w, NULL, NULL, r->targets.v, r->targets.n, r->pot0)))
+			return rc;
+		r->pot_to = to;
+		memcpy(r->pkey, r->wkey, sizeof(r->pkey)); /* "" (weights of options too long for a key): never reused */
+	}
+	if ((rc = mr_constrained_potential(r->cs, g, r->w, r->cls, dfa, r->targets.v, r->targets.n, r->potc)))
+		return rc;
+	pot[0] = r->potc;
+	for (q = 0; q < dfa->nstates; q++)
+		needed |= dfa->need[q];
+	for (k = 0; k < npred; k++) {
+		struct mr__pred_slot *ps = slot[k];
+		size_t i, words = ((size_t)g->m + 63) / 64;
+		pot[1 + k] = r->potc; /* unused unless needed; any valid array */
+		if (!(needed >> k & 1u))
+			continue;
+		if (ps->pot_gen != r->pot_gen) {
+			if (!ps->pot && !(ps->pot = mr_malloc(((size_t)g->n + 1) * sizeof(double))))
+				return MR_ENOMEM;
+			r->pseeds.n = 0;
+			for (i = 0; i < words; i++) {
+				uint64_t x;
+				for (x = ps->bits[i]; x; x &= x - 1) {
+					uint32_t a = (uint32_t)(i * 64 + low_bit64(x));
+					mr_seed s;
+					s.offset = r->w[a] + r->pot0[g->head[a]];
+					if (!(s.offset < INFINITY))
+						continue;
+					s.v = arc_tail_of(g, a);
+					if (mr_vec_push(&r->pseeds, s))
+						return MR_ENOMEM;
+				}
+			}
+			if ((rc = mr_constrained_potential(r->cs, g, r->w, NULL, NULL, r->pseeds.v, r->pseeds.n, ps->pot)))
+				return rc;
+			ps->pot_gen = r->pot_gen;
+		}
+		pot[1 + k] = ps->pot;
+	}
+	for (q = 0; q < dfa->nstates; q++) {
+		uint32_t m = dfa->need[q];
+		use[q] = 1u; /* potc */
+		for (k = 0; m; k++, m >>= 1)
+			if (m & 1u)
+				use[q] |= 1u << (1 + k);
+	}
 	return MR_OK;
 }
 
@@ -1061,6 +1274,10 @@ int mr_router_route_pattern(mr_router *r, uint32_t from, uint32_t to, const mr_r
                             mr_route *out, mr_error *err)
 {
 	const mr_net *net = r->net;
+	struct mr__pred_slot *slot[MR_PATTERN_MAX_PRED];
+	const double *pot[1 + MR_PATTERN_MAX_PRED];
+	uint32_t use[MR_ROUTER_MAX_STATES];
+	mr_cbound bound;
 	mr_dfa dfa;
 	mr_cpath cp;
 	size_t i;
@@ -1070,6 +1287,9 @@ int mr_router_route_pattern(mr_router *r, uint32_t from, uint32_t to, const mr_r
 	memset(&dfa, 0, sizeof(dfa));
 	if (npred > MR_PATTERN_MAX_PRED || from >= net->meta.nnodes || to >= net->meta.nnodes)
 		return mr_error_set(err, MR_EINVAL, NULL, 0, 0, NULL, "bad corridor query");
+	for (i = 0; i < npred; i++)
+		if (!preds[i].value)
+			return mr_error_set(err, MR_EINVAL, NULL, 0, 0, NULL, "bad corridor query");
 	/* Weights and bans exactly as for a plain route. */
 	{
 		char key[sizeof(r->wkey)];
@@ -1092,8 +1312,9 @@ int mr_router_route_pattern(mr_router *r, uint32_t from, uint32_t to, const mr_r
 		return MR_ENOMEM;
 	if (!r->cs && (rc = mr_constrained_new(&r->cs, net->g.n, net->g.m, MR_ROUTER_MAX_STATES)))
 		return rc;
-	if ((rc = arc_features(r, preds, npred)))
+	if ((rc = pred_slots(r, preds, npred, slot)))
 		return rc;
+	arc_features(r, slot, npred);
 	if ((rc = mr_pattern_compile(pattern, r->features, net->g.m, &dfa, r->cls, err)))
 		return rc;
 	if (dfa.nstates > MR_ROUTER_MAX_STATES) {
@@ -1105,14 +1326,28 @@ int mr_router_route_pattern(mr_router *r, uint32_t from, uint32_t to, const mr_r
 		mr_dfa_free(&dfa);
 		return rc;
 	}
-	rc = mr_constrained_search(r->cs, &net->g, r->w, r->cls, &dfa, r->layers.v, r->layers.n, r->targets.v,
-	                           r->targets.n, &cp);
+	if (!r->layers.n || !r->targets.n) {
+		mr_dfa_free(&dfa);
+		return mr_error_set(err, MR_ENOROUTE, NULL, 0, 0, NULL, "no route satisfies the corridor");
+	}
+	/* A* with exact lower bounds (see corridor_bound); --algorithm dijkstra searches without. */
+	if (o->algorithm != MR_ALGO_DIJKSTRA) {
+		if ((rc = corridor_bound(r, to, &dfa, slot, npred, pot, use))) {
+			mr_dfa_free(&dfa);
+			return rc;
+		}
+		bound.pot = pot;
+		bound.npot = (uint32_t)(1 + npred);
+		bound.use = use;
+	}
+	rc = mr_constrained_search_astar(r->cs, &net->g, r->w, r->cls, &dfa, o->algorithm != MR_ALGO_DIJKSTRA ? &bound : NULL,
+	                                 r->layers.v, r->layers.n, r->targets.v, r->targets.n, &cp);
 	mr_dfa_free(&dfa);
 	if (rc == MR_ENOROUTE)
 		return mr_error_set(err, MR_ENOROUTE, NULL, 0, 0, NULL, "no route satisfies the corridor");
 	if (rc)
 		return rc;
-	out->algorithm = MR_ALGO_DIJKSTRA;
+	out->algorithm = o->algorithm != MR_ALGO_DIJKSTRA ? MR_ALGO_ASTAR : MR_ALGO_DIJKSTRA;
 	out->teu = o->teu;
 	out->objective_value = cp.path.cost;
 	out->settled = cp.path.settled;
