@@ -724,7 +724,7 @@ static void table_rows(mr_buf *b, const mr_net *net, const mr_compare_row *rows,
 			mr_buf_printf(b, "%s%s", j ? " " : "", r->countries[j]);
 		mr_buf_printf(b, "; %zu border%s", r->nborders, r->nborders == 1 ? "" : "s");
 		for (j = 0; j < r->nborders; j++)
-			mr_buf_printf(b, "%s%s", j ? ", " : " (", border_label(net, r->borders[j]));
+			mr_buf_printf(b, "%s%s", j ? " / " : " (", border_label(net, r->borders[j]));
 		mr_buf_printf(b, "%s; %u transfer%s, %u gauge break%s%s\n", r->nborders ? ")" : "", r->transfers,
 		              r->transfers == 1 ? "" : "s", r->gauge_breaks, r->gauge_breaks == 1 ? "" : "s", pc->off);
 	}
