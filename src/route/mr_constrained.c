@@ -84,6 +84,8 @@ struct mr_constrained {
 	mr_heap h;        /* over pair ids */
 	uint32_t *path;   /* npairs arcs */
 	uint16_t *states; /* npairs + 1 states */
+	uint64_t live[65536 / 64]; /* scratch of mr_constrained_potential: classes some state takes */
+	uint32_t *queue;           /* cap_n vertices: scratch of mr_constrained_reach */
 };
 
 static uint32_t shift_for(uint32_t nstates)
@@ -151,7 +153,8 @@ int mr_constrained_new(mr_constrained **out, uint32_t n, uint32_t m, uint32_t ma
 	s->tg = mr_calloc(n ? n : 1, sizeof(*s->tg));
 	s->path = mr_calloc(npairs ? npairs : 1, sizeof(*s->path));
 	s->states = mr_calloc(npairs + 1, sizeof(*s->states));
-	if (!s->lab || !s->tg || !s->path || !s->states)
+	s->queue = mr_malloc((n ? n : 1) * sizeof(*s->queue));
+	if (!s->lab || !s->tg || !s->path || !s->states || !s->queue)
 		goto fail;
 	if ((rc = mr_heap_init(&s->h, (uint32_t)npairs)) != MR_OK)
 		goto fail;
@@ -170,6 +173,7 @@ void mr_constrained_free(mr_constrained *s)
 	mr_free(s->tg);
 	mr_free(s->path);
 	mr_free(s->states);
+	mr_free(s->queue);
 	mr_heap_free(&s->h); /* accepts a zeroed heap */
 	mr_free(s);
 }
@@ -271,9 +275,51 @@ static void build_path(mr_constrained *s, const mr_graph *g, uint32_t x, uint32_
 	out->states = s->states;
 }
 
+/* Index of the lowest set bit of m != 0 (de Bruijn multiplication, portable). */
+static inline uint32_t low_bit(uint32_t m)
+{
+	static const uint8_t pos[32] = {0,  1,  28, 2,  29, 14, 24, 3, 30, 22, 20, 15, 25, 17, 4,  8,
+	                                31, 27, 13, 23, 21, 19, 16, 7, 26, 12, 18, 6,  11, 5,  10, 9};
+	return pos[((m & (0u - m)) * 0x077cb531u) >> 27];
+}
+
+/* h(v, q) of a bound (see mr_cbound). */
+static inline double bound_at(const mr_cbound *b, uint32_t v, uint32_t q)
+{
+	uint32_t m = b->use[q];
+	double h = 0.0;
+	for (; m; m &= m - 1) {
+		double x = b->pot[low_bit(m)][v];
+		if (x > h)
+			h = x;
+	}
+	return h;
+}
+
+static int check_bound(const mr_cbound *b, const mr_dfa *dfa)
+{
+	uint32_t j, q, all = 0;
+	if (!b->pot || !b->use || b->npot == 0 || b->npot > 32)
+		return MR_EINVAL;
+	for (j = 0; j < b->npot; j++)
+		if (!b->pot[j])
+			return MR_EINVAL;
+	for (q = 0; q < dfa->nstates; q++)
+		all |= b->use[q];
+	return b->npot < 32 && (all >> b->npot) != 0 ? MR_EINVAL : MR_OK;
+}
+
 int mr_constrained_search(mr_constrained *s, const mr_graph *g, const double *w,
                           const uint16_t *cls, const mr_dfa *dfa, const mr_seed *src, size_t nsrc,
                           const mr_seed *dst, size_t ndst, mr_cpath *out)
+{
+	return mr_constrained_search_astar(s, g, w, cls, dfa, NULL, src, nsrc, dst, ndst, out);
+}
+
+int mr_constrained_search_astar(mr_constrained *s, const mr_graph *g, const double *w,
+                                const uint16_t *cls, const mr_dfa *dfa, const mr_cbound *bound,
+                                const mr_seed *src, size_t nsrc, const mr_seed *dst, size_t ndst,
+                                mr_cpath *out)
 {
 	mr_heap *h;
 	plabel *lab;
@@ -287,7 +333,8 @@ int mr_constrained_search(mr_constrained *s, const mr_graph *g, const double *w,
 
 	if (!s || !out)
 		return MR_EINVAL;
-	if (check_args(s, g, w, cls, dfa, src, nsrc, dst, ndst) != MR_OK) {
+	if (check_args(s, g, w, cls, dfa, src, nsrc, dst, ndst) != MR_OK ||
+	    (bound && check_bound(bound, dfa) != MR_OK)) {
 		set_empty(s, out, 0);
 		return MR_EINVAL;
 	}
@@ -308,11 +355,14 @@ int mr_constrained_search(mr_constrained *s, const mr_graph *g, const double *w,
 	for (i = 0; i < nsrc; i++) { /* a vertex listed twice keeps its smallest offset */
 		uint32_t x = src[i].v << shift | start;
 		plabel *L = &lab[x];
+		double hx = bound ? bound_at(bound, src[i].v, start) : 0.0;
+		if (!(hx < INFINITY))
+			continue; /* no accepted target from there */
 		if ((L->tag >> 8) != gen || src[i].offset < L->d) {
 			L->d = src[i].offset;
 			L->arc = MR_NONE;
 			L->tag = gen << 8;
-			mr_heap_push_or_decrease(h, x, src[i].offset);
+			mr_heap_push_or_decrease(h, x, src[i].offset + hx);
 		}
 	}
 	for (i = 0; i < ndst; i++) {
@@ -326,24 +376,34 @@ int mr_constrained_search(mr_constrained *s, const mr_graph *g, const double *w,
 		}
 	}
 
+	/* Keys are d + h (h = 0 without a bound). Pairs leave the heap in key order and, h being
+	 * consistent, with their final d; a target pair (t, f) popped with key k costs
+	 * d + off(t) >= k, and every pair still queued costs at least its key: stop once the top key
+	 * reaches best. */
 	while (!mr_heap_empty(h) && mr_heap_top_key(h) < best) {
-		double du;
-		uint32_t x = mr_heap_pop(h, &du), u = x >> shift, q = x & mask, a, end;
+		double key;
+		uint32_t x = mr_heap_pop(h, &key), u = x >> shift, q = x & mask, a, end;
 		const uint16_t *row = delta + (size_t)q * nclasses;
+		double du = lab[x].d;
 
 		settled++;
-		if (acc[q] && tg[u].stamp == gen && tg[u].done != gen) {
-			tg[u].done = gen; /* first accepting pop of u: its cheapest */
+		if (acc[q] && tg[u].stamp == gen) {
 			if (du + tg[u].off < best) {
 				best = du + tg[u].off;
 				best_x = x;
 			}
-			if (--remaining == 0)
-				break;
+			/* Without a bound pairs leave in order of d, so the first accepting pop of u is its
+			 * cheapest and, once every target has had one, best is final. (With a bound, h may
+			 * differ between accepting states of u; the key rule above decides.) */
+			if (!bound && tg[u].done != gen) {
+				tg[u].done = gen;
+				if (--remaining == 0)
+					break;
+			}
 		}
 		for (a = first_out[u], end = first_out[u + 1]; a < end; a++) {
-			uint32_t c = cls[a], q2, y;
-			double nd;
+			uint32_t c = cls[a], q2, y, v;
+			double nd, hy;
 			plabel *L;
 
 			if (c >= nclasses) {
@@ -354,20 +414,24 @@ int mr_constrained_search(mr_constrained *s, const mr_graph *g, const double *w,
 			if (q2 == MR_DFA_DEAD)
 				continue;
 			nd = du + w[a];
-			y = head[a] << shift | q2;
+			v = head[a];
+			y = v << shift | q2;
 			L = &lab[y];
 			if ((L->tag >> 8) != gen) {
 				if (!(nd < INFINITY))
 					continue; /* unusable arc */
+				hy = bound ? bound_at(bound, v, q2) : 0.0;
+				if (!(hy < INFINITY))
+					continue; /* no accepted target from (v, q2) */
 				L->d = nd;
 				L->arc = a;
 				L->tag = gen << 8 | q;
-				mr_heap_push(h, y, nd);
+				mr_heap_push(h, y, nd + hy);
 			} else if (nd < L->d && mr_heap_contains(h, y)) { /* settled: final */
 				L->d = nd;
 				L->arc = a;
 				L->tag = gen << 8 | q;
-				mr_heap_decrease(h, y, nd);
+				mr_heap_decrease(h, y, nd + (bound ? bound_at(bound, v, q2) : 0.0));
 			}
 		}
 	}
@@ -377,6 +441,124 @@ int mr_constrained_search(mr_constrained *s, const mr_graph *g, const double *w,
 		return MR_ENOROUTE;
 	}
 	build_path(s, g, best_x, shift, best, settled, out);
+	return MR_OK;
+}
+
+/* Checks of mr_constrained_potential and mr_constrained_reach; with dfa, marks in s->live the
+ * classes that some state can take. */
+static int potential_args(mr_constrained *s, const mr_graph *g, const double *w, const uint16_t *cls,
+                          const mr_dfa *dfa, const mr_seed *seeds, size_t nseeds, const double *pot)
+{
+	if (!s || !g || !w || !pot || g->n > s->cap_n || g->m > s->cap_m)
+		return MR_EINVAL;
+	if (!g->first_out || !g->head || g->first_out[0] != 0 || g->first_out[g->n] != g->m)
+		return MR_EINVAL;
+	if (!g->first_in || !g->tail_in || !g->in_arc || g->first_in[0] != 0 || g->first_in[g->n] != g->m)
+		return MR_EINVAL;
+	if (nseeds && check_seeds(seeds, nseeds, g->n) != MR_OK)
+		return MR_EINVAL;
+	if (dfa && (mr_dfa_check(dfa) != MR_OK || (g->m && !cls)))
+		return MR_EINVAL;
+	if (dfa) {
+		uint32_t c, q;
+		memset(s->live, 0, ((size_t)dfa->nclasses + 63) / 64 * sizeof(uint64_t));
+		for (q = 0; q < dfa->nstates; q++)
+			for (c = 0; c < dfa->nclasses; c++)
+				if (dfa->delta[(size_t)q * dfa->nclasses + c] != MR_DFA_DEAD)
+					s->live[c >> 6] |= (uint64_t)1 << (c & 63);
+	}
+	return MR_OK;
+}
+
+int mr_constrained_potential(mr_constrained *s, const mr_graph *g, const double *w,
+                             const uint16_t *cls, const mr_dfa *dfa, const mr_seed *seeds,
+                             size_t nseeds, double *pot)
+{
+	mr_heap *h;
+	const uint32_t *first_in, *tail_in, *in_arc;
+	uint32_t v;
+	size_t i;
+
+	if (potential_args(s, g, w, cls, dfa, seeds, nseeds, pot) != MR_OK)
+		return MR_EINVAL;
+	for (v = 0; v < g->n; v++)
+		pot[v] = INFINITY;
+	h = &s->h;
+	mr_heap_clear(h); /* vertex ids are pair ids below n << shift: the heap is large enough */
+	for (i = 0; i < nseeds; i++)
+		if (seeds[i].offset < pot[seeds[i].v]) {
+			pot[seeds[i].v] = seeds[i].offset;
+			mr_heap_push_or_decrease(h, seeds[i].v, seeds[i].offset);
+		}
+	first_in = g->first_in;
+	tail_in = g->tail_in;
+	in_arc = g->in_arc;
+	/* pot[x] < INFINITY and x not in the heap: settled, final */
+	while (!mr_heap_empty(h)) {
+		double du;
+		uint32_t u = mr_heap_pop(h, &du), b, end;
+		for (b = first_in[u], end = first_in[u + 1]; b < end; b++) {
+			uint32_t a = in_arc[b], t = tail_in[b];
+			double nd = du + w[a];
+			if (!(nd < pot[t]))
+				continue; /* also unusable arcs (INFINITY) and settled tails */
+			if (dfa) {
+				uint32_t c = cls[a];
+				if (c >= dfa->nclasses)
+					return MR_EINVAL;
+				if (!(s->live[c >> 6] >> (c & 63) & 1u))
+					continue;
+			}
+			if (pot[t] == INFINITY) {
+				pot[t] = nd;
+				mr_heap_push(h, t, nd);
+			} else if (mr_heap_contains(h, t)) {
+				pot[t] = nd;
+				mr_heap_decrease(h, t, nd);
+			}
+		}
+	}
+	return MR_OK;
+}
+
+int mr_constrained_reach(mr_constrained *s, const mr_graph *g, const double *w,
+                         const uint16_t *cls, const mr_dfa *dfa, const mr_seed *seeds,
+                         size_t nseeds, double *pot)
+{
+	const uint32_t *first_in, *tail_in, *in_arc;
+	uint32_t *queue, v, qh = 0, qt = 0;
+	size_t i;
+
+	if (potential_args(s, g, w, cls, dfa, seeds, nseeds, pot) != MR_OK)
+		return MR_EINVAL;
+	for (v = 0; v < g->n; v++)
+		pot[v] = INFINITY;
+	queue = s->queue; /* each vertex enters once (when its pot becomes 0): n entries suffice */
+	for (i = 0; i < nseeds; i++)
+		if (pot[seeds[i].v] != 0.0) {
+			pot[seeds[i].v] = 0.0;
+			queue[qt++] = seeds[i].v;
+		}
+	first_in = g->first_in;
+	tail_in = g->tail_in;
+	in_arc = g->in_arc;
+	while (qh < qt) {
+		uint32_t u = queue[qh++], b, end;
+		for (b = first_in[u], end = first_in[u + 1]; b < end; b++) {
+			uint32_t a = in_arc[b], t = tail_in[b];
+			if (pot[t] == 0.0 || !(w[a] < INFINITY))
+				continue;
+			if (dfa) {
+				uint32_t c = cls[a];
+				if (c >= dfa->nclasses)
+					return MR_EINVAL;
+				if (!(s->live[c >> 6] >> (c & 63) & 1u))
+					continue;
+			}
+			pot[t] = 0.0;
+			queue[qt++] = t;
+		}
+	}
 	return MR_OK;
 }
 
@@ -617,14 +799,18 @@ int mr_pattern_compile(const mr_pattern *p, const uint16_t *arc_features, size_t
 	/* 4. keep the co-reachable states and the start (state 0 in both numberings) */
 	for (q = 0; q < nstates; q++)
 		newid[q] = (q == 0 || coreach[q]) ? (uint16_t)nkept++ : MR_DFA_DEAD;
-	block = mr_malloc((size_t)nkept * nclasses * sizeof(uint16_t) + nkept);
+	block = mr_malloc(((size_t)nkept * nclasses + nkept) * sizeof(uint16_t) + nkept);
 	if (!block) {
 		rc = mr_error_set(err, MR_ENOMEM, NULL, 0, 0, NULL, "pattern compile: out of memory");
 		goto unwind;
 	}
 	{
-		uint16_t *delta = (uint16_t *)block;
-		uint8_t *acc = block + (size_t)nkept * nclasses * sizeof(uint16_t);
+		uint16_t *delta = (uint16_t *)block, *need = delta + (size_t)nkept * nclasses;
+		uint8_t *acc = (uint8_t *)(need + nkept);
+		uint16_t seqrest[MR_PATTERN_MAX_SEQ + 1]; /* predicates of seq[i..nseq-1] */
+		seqrest[p->nseq] = 0;
+		for (i = p->nseq; i-- > 0;)
+			seqrest[i] = (uint16_t)(seqrest[i + 1] | 1u << p->seq[i]);
 		for (q = 0; q < nstates; q++) {
 			if (newid[q] == MR_DFA_DEAD)
 				continue;
@@ -634,12 +820,14 @@ int mr_pattern_compile(const mr_pattern *p, const uint16_t *arc_features, size_t
 				    (y == MR_DFA_DEAD || !coreach[y]) ? MR_DFA_DEAD : newid[y];
 			}
 			acc[newid[q]] = TUPLE_R(tuples[q]) == p->require && TUPLE_I(tuples[q]) == p->nseq;
+			need[newid[q]] = (uint16_t)((p->require & ~TUPLE_R(tuples[q])) | seqrest[TUPLE_I(tuples[q])]);
 		}
 		dfa_out->nstates = nkept;
 		dfa_out->nclasses = nclasses;
 		dfa_out->start = 0;
 		dfa_out->delta = delta;
 		dfa_out->accepting = acc;
+		dfa_out->need = need;
 		dfa_out->storage = block;
 	}
 	rc = MR_OK;

