@@ -60,6 +60,9 @@ typedef struct mr_compare_report {
 	size_t nscenarios;
 	const char *atlas_path;       /* world-atlas countries TopoJSON for the HTML map, or NULL */
 	int colour;                   /* table: ANSI colours (best figures, infeasible rows) */
+	/* published claims about this origin and destination, checked against rows (mr_claims.h) */
+	const struct mr_claim_check *claims;
+	size_t nclaims;
 } mr_compare_report;
 
 /* table | json | csv | html (geojson: every feasible corridor's route as features). Each figure

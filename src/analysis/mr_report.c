@@ -5,6 +5,7 @@
 
 #include "core/mr_buf.h"
 #include "core/mr_names.h"
+#include "meridian/mr_claims.h"
 #include "meridian/mr_report.h"
 
 static const char *const format_names[] = {
@@ -546,6 +547,51 @@ static json_t *scenarios_json(const mr_compare_report *rep)
 	return arr;
 }
 
+static json_t *num_or_null(double x)
+{
+	return isnan(x) ? json_null() : json_real(r2(x));
+}
+
+static json_t *claims_json(const mr_compare_report *rep)
+{
+	json_t *arr = json_array();
+	size_t i;
+	for (i = 0; i < rep->nclaims; i++) {
+		const mr_claim_check *k = &rep->claims[i];
+		const mr_claim *c = k->claim;
+		json_t *o = json_object();
+		json_object_set_new(o, "id", json_string(c->id));
+		json_object_set_new(o, "claim", json_string(c->text));
+		json_object_set_new(o, "source", json_string(c->source));
+		json_object_set_new(o, "figure", json_string(mr_claim_figure_name(c->figure)));
+		json_object_set_new(o, "corridor", json_string(c->corridor));
+		json_object_set_new(o, "baseline", c->baseline ? json_string(c->baseline) : json_null());
+		json_object_set_new(o, "claimed", num_or_null(c->lo == c->hi ? c->lo : NAN));
+		if (c->lo != c->hi) {
+			json_t *r = json_array();
+			json_array_append_new(r, json_real(c->lo));
+			json_array_append_new(r, json_real(c->hi));
+			json_object_set_new(o, "claimed_range", r);
+		}
+		json_object_set_new(o, "claimed_baseline", num_or_null(c->base_lo == c->base_hi ? c->base_lo : NAN));
+		if (c->base_lo != c->base_hi) {
+			json_t *r = json_array();
+			json_array_append_new(r, json_real(c->base_lo));
+			json_array_append_new(r, json_real(c->base_hi));
+			json_object_set_new(o, "claimed_baseline_range", r);
+		}
+		json_object_set_new(o, "claimed_ratio", num_or_null(c->ratio));
+		json_object_set_new(o, "tolerance", json_real(c->tolerance));
+		json_object_set_new(o, "model", num_or_null(k->model));
+		json_object_set_new(o, "model_baseline", num_or_null(k->model_base));
+		json_object_set_new(o, "model_ratio", isnan(k->model_ratio) ? json_null() : json_real(round(k->model_ratio * 1000) / 1000));
+		json_object_set_new(o, "verdict", json_string(mr_claim_verdict_name(k->verdict)));
+		json_object_set_new(o, "why", json_string(k->why));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 static json_t *geo_features(const mr_net *net, const mr_compare_row *rows, size_t n, const char *label, json_t *arr)
 {
 	size_t i;
@@ -591,6 +637,7 @@ static int compare_json(const mr_compare_report *rep, int geo, char **out, size_
 	json_object_set_new(root, "scenario", json_string(label));
 	json_object_set_new(root, "scenarios", scenarios_json(rep));
 	json_object_set_new(root, "corridors", compare_rows_json(rep->net, rep->rows, rep->nrows));
+	json_object_set_new(root, "claims", claims_json(rep));
 	if (rep->vs_rows) {
 		json_t *vs = json_object();
 		mr_route_report rr = {rep->vs_net, rep->from, rep->to, rep->vs_opts ? rep->vs_opts : rep->opts, NULL, 0};
@@ -787,6 +834,15 @@ static int compare_table(const mr_compare_report *rep, char **out, size_t *len)
 	else
 		mr_buf_puts(&b, "\n");
 	table_rows(&b, rep->net, rep->rows, rep->nrows, &pc);
+	if (rep->nclaims) {
+		mr_buf_printf(&b, "\n%spublished claims (checked against the model above)%s\n", pc.head, pc.off);
+		for (i = 0; i < rep->nclaims; i++) {
+			const mr_claim_check *k = &rep->claims[i];
+			const char *col = k->verdict == MR_CLAIM_CONFIRMED ? pc.best : pc.bad;
+			mr_buf_printf(&b, " %s%s%s: %s\n   %s%s (source: %s)%s\n", col, mr_claim_verdict_name(k->verdict), pc.off,
+			              k->claim->text, pc.dim, k->why, k->claim->source, pc.off);
+		}
+	}
 	if (rep->vs_rows) {
 		if (rep->vs_opts && rep->vs_opts->vot_usd_per_h != rep->opts->vot_usd_per_h)
 			mr_buf_printf(&b, "\n(value of time under the scenario: USD %g per hour)", rep->vs_opts->vot_usd_per_h);
@@ -818,6 +874,10 @@ int mr_report_compare(const mr_compare_report *rep, int format, char **out, size
 		return compare_json(rep, 1, out, len);
 	case MR_FMT_CSV:
 		return compare_csv(rep, out, len);
+	case MR_FMT_HTML: {
+		mr_error e;
+		return mr_report_compare_html(rep, out, len, &e);
+	}
 	default:
 		return MR_EINVAL;
 	}

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/mr_progress.h"
+#include "meridian/mr_claims.h"
 #include "meridian/mr_compare.h"
 #include "meridian/mr_core.h"
 #include "meridian/mr_corridor.h"
@@ -123,6 +124,8 @@ static const char compare_help[] =
 	"                     self-contained report with a map, the table and charts)\n"
 	"  -o, --output FILE  write to FILE (atomically) instead of standard output\n"
 	"  --plot FILE        also draw the bar charts to FILE (.png or .svg)\n"
+	"  --claims-file F    published claims to check (default: claims.ini next to the program,\n"
+	"                     or $MERIDIAN_CLAIMS); --no-claims: none\n"
 	"  --network FILE     a .mnet file instead of the built-in network\n"
 	"\n"
 	"The table is coloured on a terminal unless NO_COLOR is set.\n";
@@ -470,7 +473,7 @@ static int resolve(const char *cmd, const char *what, const mr_net *net, const c
 
 enum {
 	O_BY = 256, O_MODES, O_AVOID, O_VIA, O_NETWORK, O_TEU, O_TONNES, O_VOT, O_FORMAT, O_PLANNED, O_ALGO, O_SNAP,
-	O_ALLOW, O_SEA_SPEED, O_CORR, O_CFILE, O_SCENARIO, O_VS, O_PLOT, O_DIR
+	O_ALLOW, O_SEA_SPEED, O_CORR, O_CFILE, O_SCENARIO, O_VS, O_PLOT, O_DIR, O_CLAIMS, O_NO_CLAIMS
 };
 
 #define MR__COMMON_OPTIONS                                                                        \
@@ -1041,11 +1044,16 @@ static int cmd_compare(int argc, char **argv)
 	                                     {"corridors-file", required_argument, 0, O_CFILE},
 	                                     {"vs", required_argument, 0, O_VS},
 	                                     {"plot", required_argument, 0, O_PLOT},
+	                                     {"claims-file", required_argument, 0, O_CLAIMS},
+	                                     {"no-claims", no_argument, 0, O_NO_CLAIMS},
 	                                     {0, 0, 0, 0}};
-	const char *cfile = NULL, *which[MR_MAX_LIST], *vs = NULL, *plot = NULL;
+	const char *cfile = NULL, *which[MR_MAX_LIST], *vs = NULL, *plot = NULL, *clfile = NULL;
 	size_t nwhich = 0;
+	int no_claims = 0;
+	mr_claim_set claims;
+	mr_claim_check *checks = NULL;
 	int c, rc = 0;
-	char cpath[PATH_MAX + 64], apath[PATH_MAX + 64], *text = NULL, vs_label[1100];
+	char cpath[PATH_MAX + 64], apath[PATH_MAX + 64], clpath[PATH_MAX + 64], *text = NULL, vs_label[1100];
 	route_args ra;
 	net_ctx ctx;
 	const mr_net *net = NULL;
@@ -1062,6 +1070,7 @@ static int cmd_compare(int argc, char **argv)
 		return fputs(compare_help, stdout), 0;
 	route_args_init(&ra);
 	memset(&set, 0, sizeof(set));
+	memset(&claims, 0, sizeof(claims));
 	memset(&ctx, 0, sizeof(ctx));
 	memset(&vs_net, 0, sizeof(vs_net));
 	memset(&res, 0, sizeof(res));
@@ -1092,6 +1101,12 @@ static int cmd_compare(int argc, char **argv)
 				return usage_error("compare", "--plot: '%s' must end in .png or .svg", optarg);
 			plot = optarg;
 			break;
+		case O_CLAIMS:
+			clfile = optarg;
+			break;
+		case O_NO_CLAIMS:
+			no_claims = 1;
+			break;
 		default:
 			return usage_error("compare", "unknown option");
 		}
@@ -1117,6 +1132,12 @@ static int cmd_compare(int argc, char **argv)
 			mr_corridors_free(&set);
 			return mr_exit_status(MR_EINVAL);
 		}
+	if (!no_claims && !clfile && find_share("MERIDIAN_CLAIMS", "claims.ini", clpath, sizeof(clpath)))
+		clfile = clpath;
+	if (!no_claims && clfile && mr_claims_read(clfile, &claims, &e)) {
+		rc = fail("compare", &e);
+		goto out;
+	}
 	if (vs) { /* read it before any work, so that a bad name fails fast */
 		if ((rc = read_scenario("compare", vs, &ctx.scn[MR_MAX_LIST])))
 			goto out;
@@ -1190,6 +1211,14 @@ static int cmd_compare(int argc, char **argv)
 		if (find_share("MERIDIAN_ATLAS", "atlas-countries-110m.json", apath, sizeof(apath)))
 			rep.atlas_path = apath;
 		rep.colour = use_colour(&ra);
+		if (claims.n) {
+			if (!(checks = mr_calloc(claims.n, sizeof(*checks)))) {
+				rc = fail("compare", (mr_error_set(&e, MR_ENOMEM, NULL, 0, 0, NULL, NULL), &e));
+				goto out_vs;
+			}
+			rep.claims = checks;
+			rep.nclaims = mr_claims_check(&claims, net, from.node, to.node, res.rows, res.nrows, checks);
+		}
 		mr_error_clear(&e);
 		if (ra.format == MR_FMT_HTML)
 			rc = mr_report_compare_html(&rep, &text, &len, &e);
@@ -1217,6 +1246,8 @@ out:
 	mr_scenario_net_free(&vs_net);
 	net_ctx_free(&ctx);
 	mr_corridors_free(&set);
+	mr_claims_free(&claims);
+	mr_free(checks);
 	return rc;
 }
 

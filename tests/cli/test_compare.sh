@@ -77,4 +77,39 @@ expect_status "unknown kind" 1 "$bin" compare Mumbai Moscow --corridors-file "$w
 printf '[x]\nname = x\nrequire = tag:no-such-tag\n' >"$work/odd.ini"
 expect_status "corridor with a tag nothing has" 0 "$bin" compare Mumbai Moscow --corridors-file "$work/odd.ini"
 [[ $out == *"nothing in the network matches 'no-such-tag'"* ]] && ok "infeasible corridor says why" || bad "infeasible reason" "$out"
+
+# Published claims: checked against the same rows, with their baseline named.
+"$bin" compare Mumbai Moscow --format json >"$work/cl.json"
+node -e '
+	const j = JSON.parse(require("fs").readFileSync(process.argv[1]));
+	const c = Object.fromEntries(j.corridors.map(x => [x.id, x]));
+	const k = Object.fromEntries(j.claims.map(x => [x.id, x]));
+	const bad = [];
+	for (const id of ["instc-distance-baltic", "instc-distance-black-sea", "instc-cost-dry-run"])
+		if (!k[id]) bad.push("claim " + id + " missing");
+	if (k["instc-days-edb"]) bad.push("a Mumbai - St Petersburg claim on Mumbai - Moscow");
+	for (const x of j.claims) {
+		if (!["confirmed", "not confirmed", "cannot be tested"].includes(x.verdict)) bad.push(x.id + " verdict " + x.verdict);
+		if (!x.source || !x.why) bad.push(x.id + " without source or why");
+		const r = c[x.corridor], b = x.baseline && c[x.baseline];
+		if (x.verdict !== "cannot be tested") {
+			const f = {km: "distance_km", usd: "cost_usd", days: "duration_h", kg_co2e: "co2e_kg"}[x.figure];
+			const m = r.route[f] / (x.figure === "days" ? 24 : 1);
+			if (Math.abs(m - x.model) > 0.02) bad.push(x.id + " model " + x.model + " is not the corridor figure " + m);
+			if (b && Math.abs(b.route[f] / (x.figure === "days" ? 24 : 1) - x.model_baseline) > 0.02) bad.push(x.id + " baseline figure");
+		}
+	}
+	if (k["instc-distance-baltic"].baseline !== "suez-baltic" || k["instc-distance-black-sea"].baseline !== "suez-black-sea") bad.push("baselines");
+	if (bad.length) { console.error(bad.join("\n")); process.exit(1); }
+	console.log(j.claims.map(x => x.id + ": " + x.verdict).join("; "));
+' "$work/cl.json" >"$work/msg" 2>&1 && ok "claims: $(cat "$work/msg")" || bad "claims" "$(cat "$work/msg")"
+"$bin" compare Mumbai "St Petersburg" --format json | node -e 'const j=JSON.parse(require("fs").readFileSync(0)); process.exit(j.claims.some(x => x.id === "instc-days-edb") ? 0 : 1)' &&
+	ok "the EDB transit-time claim is checked on Mumbai - St Petersburg" || bad "EDB claim" "missing"
+"$bin" compare Mumbai Moscow --no-claims --format json | node -e 'const j=JSON.parse(require("fs").readFileSync(0)); process.exit(j.claims.length === 0 ? 0 : 1)' &&
+	ok "--no-claims" || bad "--no-claims" "claims still checked"
+printf '[x]\nclaim = c\nsource = s\nfrom = Mumbai\nto = Moscow\nfigure = furlongs\n' >"$work/badc.ini"
+expect_status "claims file: unknown figure" 1 "$bin" compare Mumbai Moscow --claims-file "$work/badc.ini"
+[[ $err == *"badc.ini:6: field 'figure'"* ]] && ok "claims file error names file:line:field" || bad "claims error message" "$err"
+printf '[x]\nclaim = c\nsource = s\nfrom = Mumbai\nto = Moscow\nfigure = km\ncorridor = best\n' >"$work/badc2.ini"
+expect_status "claims file: a claim that claims nothing" 1 "$bin" compare Mumbai Moscow --claims-file "$work/badc2.ini"
 finish

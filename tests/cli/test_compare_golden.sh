@@ -11,6 +11,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bin" build "$src/tests/fixtures/mini" -o "$work/mini.mnet" --quiet
 export MERIDIAN_NETWORK="$work/mini.mnet" MERIDIAN_CORRIDORS="$src/data/eurasia/corridors.ini"
+export MERIDIAN_CLAIMS="$src/data/eurasia/claims.ini"
 scn=$src/tests/fixtures/scenarios
 
 # name | arguments ($scn is replaced by the fixture scenario folder)
