@@ -79,12 +79,17 @@ static char *trim(char *s)
 	return s;
 }
 
+/* A plain decimal number: digits, one optional sign, point and exponent (no hex, inf or nan). */
 static int parse_number(const char *s, double *out)
 {
 	char *end;
 	double x;
+	const char *p;
 	if (!*s || isspace((unsigned char)*s))
 		return 0;
+	for (p = s; *p; p++)
+		if (!isdigit((unsigned char)*p) && !strchr("+-.eE", *p))
+			return 0;
 	errno = 0;
 	x = strtod(s, &end);
 	if (*end || errno || !isfinite(x))
@@ -198,14 +203,18 @@ static int parse_statement(mr_scenario *s, char *text, long line, mr_error *err)
 		for (t = 0; t < T_COUNT; t++) {
 			if (!vals[t])
 				continue;
-			if (t == T_COUNTRY && v != V_CLOSE && v != V_OPEN)
+			if (t == T_COUNTRY && v != V_CLOSE && v != V_OPEN && v != V_DWELL && v != V_FEE)
 				continue; /* a filter below, not a list */
 			ntargets++;
 			op.target = t;
 		}
-		if (ntargets > 1)
-			return mr_error_set(err, MR_EPARSE, path, line, 0, verb_names[v],
-			                    "'%s' takes one of link=, node=, border=, passage=, country=", verb_names[v]);
+		if (ntargets > 1 || (v == V_SAILINGS && vals[F_LINK] && vals[F_MODE]))
+			return mr_error_set(err, MR_EPARSE, path, line, 0, verb_names[v], "'%s' takes one of %s", verb_names[v],
+			                    v == V_SAILINGS ? "link= or mode=" : v == V_DWELL || v == V_FEE ? "border= or country="
+			                                                                                       : "link=, node=, border=, passage=, country=");
+		if (v == V_SAILINGS && vals[F_LINK] && vals[F_COUNTRY])
+			return mr_error_set(err, MR_EPARSE, path, line, 0, "country",
+			                    "'sailings link=' names its links: country= goes with mode=");
 		if ((v == V_CLOSE || v == V_OPEN) && op.target == T_NONE)
 			return mr_error_set(err, MR_EPARSE, path, line, 0, verb_names[v],
 			                    "'%s' needs what to %s: link=, node=, border=, passage= or country= (comma-separated)",
@@ -216,12 +225,17 @@ static int parse_statement(mr_scenario *s, char *text, long line, mr_error *err)
 				return mr_error_set(err, MR_EPARSE, path, line, 0, target_names[op.target],
 				                    "'%s' is not a comma-separated list of names", x);
 			if (op.target == T_COUNTRY) {
-				char buf[256], *c, *sv = NULL;
-				snprintf(buf, sizeof(buf), "%s", x);
+				char *buf = mr_strdup(x), *c, *sv = NULL;
+				if (!buf)
+					return MR_ENOMEM;
 				for (c = strtok_r(buf, ",", &sv); c; c = strtok_r(NULL, ",", &sv))
-					if (!is_country(c))
-						return mr_error_set(err, MR_EPARSE, path, line, 0, "country",
-						                    "'%s' is not an ISO 3166 alpha-3 code (e.g. IRN)", c);
+					if (!is_country(c)) {
+						mr_error_set(err, MR_EPARSE, path, line, 0, "country",
+						             "'%s' is not an ISO 3166 alpha-3 code (e.g. IRN)", c);
+						mr_free(buf);
+						return MR_EPARSE;
+					}
+				mr_free(buf);
 			}
 			if (!(op.list = mr_strdup(x)))
 				return MR_ENOMEM;
@@ -229,7 +243,7 @@ static int parse_statement(mr_scenario *s, char *text, long line, mr_error *err)
 	}
 	if (vals[F_MODE] && strcmp(vals[F_MODE], "*") != 0 && (op.mode = mr_mode_parse(vals[F_MODE])) < 0)
 		f = F_MODE;
-	else if (vals[F_COUNTRY] && v != V_CLOSE && v != V_OPEN && strcmp(vals[F_COUNTRY], "*") != 0 &&
+	else if (vals[F_COUNTRY] && op.target != T_COUNTRY && strcmp(vals[F_COUNTRY], "*") != 0 &&
 	         !is_country(vals[F_COUNTRY]))
 		f = F_COUNTRY;
 	else
@@ -241,7 +255,7 @@ static int parse_statement(mr_scenario *s, char *text, long line, mr_error *err)
 		                                : "'%s' is not an ISO 3166 alpha-3 code (e.g. KAZ) or *",
 		                    vals[f]);
 	}
-	if (vals[F_COUNTRY] && v != V_CLOSE && v != V_OPEN && strcmp(vals[F_COUNTRY], "*") != 0)
+	if (vals[F_COUNTRY] && op.target != T_COUNTRY && strcmp(vals[F_COUNTRY], "*") != 0)
 		memcpy(op.country, vals[F_COUNTRY], 4);
 
 	/* the numbers */
@@ -464,9 +478,16 @@ static int country_exists(const mr_net *net, const char *c)
 	return 0;
 }
 
+/* "link 'x' is not in the network", or with what = "passage"/"country" the fitting sentence. */
 static int not_found(applier *ap, const mr_scenario *s, const scn_op *op, const char *field, const char *what,
                      const char *name)
 {
+	if (strcmp(what, "passage") == 0)
+		return mr_error_set(ap->err, MR_ENOTFOUND, s->path, op->line, 0, field,
+		                    "no link of the network runs through passage '%s'", name);
+	if (strcmp(what, "country") == 0)
+		return mr_error_set(ap->err, MR_ENOTFOUND, s->path, op->line, 0, field, "no node of the network is in country '%s'",
+		                    name);
 	return mr_error_set(ap->err, MR_ENOTFOUND, s->path, op->line, 0, field, "%s '%s' is not in the network", what,
 	                    name);
 }
@@ -491,7 +512,7 @@ static int apply_target(applier *ap, const mr_scenario *s, const scn_op *op, con
 				ap->links[i].status = close ? MR_STATUS_CLOSED : MR_STATUS_OPEN;
 				found = 1;
 			}
-		return found ? MR_OK : not_found(ap, s, op, "passage", "no link runs through passage", name);
+		return found ? MR_OK : not_found(ap, s, op, "passage", "passage", name);
 	case T_BORDER:
 		for (i = 0; i < net->meta.nborders; i++)
 			if (strcmp(mr_net_str(net, net->borders[i].id), name) == 0 ||
@@ -511,7 +532,7 @@ static int apply_target(applier *ap, const mr_scenario *s, const scn_op *op, con
 	case T_COUNTRY: {
 		size_t k;
 		if (!country_exists(net, name))
-			return not_found(ap, s, op, "country", "no node is in country", name);
+			return not_found(ap, s, op, "country", "country", name);
 		for (k = 0; k < ap->nclosed_countries; k++)
 			if (memcmp(ap->closed_countries[k], name, 4) == 0)
 				break;
@@ -533,11 +554,6 @@ static int apply_target(applier *ap, const mr_scenario *s, const scn_op *op, con
 	}
 }
 
-static int border_touches(const mr_border_rec *b, const char *c)
-{
-	return !c[0] || strcmp(b->country_a, c) == 0 || strcmp(b->country_b, c) == 0;
-}
-
 static int in_list(const char *list, const char *name)
 {
 	size_t n = strlen(name);
@@ -556,11 +572,21 @@ static int in_list(const char *list, const char *name)
 static int check_list(applier *ap, const mr_scenario *s, const scn_op *op)
 {
 	const mr_net *net = ap->base;
-	char buf[1024], *name, *sv = NULL;
-	snprintf(buf, sizeof(buf), "%s", op->list);
+	char *buf = mr_strdup(op->list), *name, *sv = NULL;
+	if (!buf)
+		return MR_ENOMEM;
 	for (name = strtok_r(buf, ",", &sv); name; name = strtok_r(NULL, ",", &sv)) {
 		uint32_t i;
 		int found = 0;
+		if (op->target == T_COUNTRY) {
+			found = country_exists(net, name);
+			if (!found) {
+				not_found(ap, s, op, "country", "country", name);
+				mr_free(buf);
+				return MR_ENOTFOUND;
+			}
+			continue;
+		}
 		if (op->target == T_BORDER) {
 			for (i = 0; i < net->meta.nborders && !found; i++)
 				found = strcmp(mr_net_str(net, net->borders[i].id), name) == 0 ||
@@ -569,9 +595,13 @@ static int check_list(applier *ap, const mr_scenario *s, const scn_op *op)
 			for (i = 0; i < net->meta.nlinks && !found; i++)
 				found = strcmp(mr_net_str(net, net->links[i].id), name) == 0;
 		}
-		if (!found)
-			return not_found(ap, s, op, target_names[op->target], target_names[op->target], name);
+		if (!found) {
+			not_found(ap, s, op, target_names[op->target], target_names[op->target], name);
+			mr_free(buf);
+			return MR_ENOTFOUND;
+		}
 	}
+	mr_free(buf);
 	return MR_OK;
 }
 
@@ -582,23 +612,22 @@ static int apply_op(applier *ap, const mr_scenario *s, const scn_op *op)
 	int rc, touched = 0;
 
 	if (op->country[0] && !country_exists(net, op->country))
-		return not_found(ap, s, op, "country", "no node is in country", op->country);
+		return not_found(ap, s, op, "country", "country", op->country);
 	switch (op->verb) {
 	case V_CLOSE:
 	case V_OPEN: {
-		char buf[1024], *name, *sv = NULL;
-		if (strlen(op->list) >= sizeof(buf))
-			return mr_error_set(ap->err, MR_ELIMIT, s->path, op->line, 0, target_names[op->target],
-			                    "list longer than %zu characters", sizeof(buf) - 1);
-		snprintf(buf, sizeof(buf), "%s", op->list);
+		char *buf = mr_strdup(op->list), *name, *sv = NULL;
+		if (!buf)
+			return MR_ENOMEM;
 		for (name = strtok_r(buf, ",", &sv); name; name = strtok_r(NULL, ",", &sv))
 			if ((rc = apply_target(ap, s, op, name)))
-				return rc;
-		return MR_OK;
+				break;
+		mr_free(buf);
+		return rc;
 	}
 	case V_DWELL:
 	case V_FEE:
-		if (op->target == T_BORDER && (rc = check_list(ap, s, op)))
+		if (op->target != T_NONE && (rc = check_list(ap, s, op)))
 			return rc;
 		for (i = 0; i < net->meta.nborders; i++) {
 			mr_border_rec *b = &ap->borders[i];
@@ -607,15 +636,17 @@ static int apply_op(applier *ap, const mr_scenario *s, const scn_op *op)
 				if (!in_list(op->list, mr_net_str(net, b->id)) &&
 				    !(b->name && in_list(op->list, mr_net_str(net, b->name))))
 					continue;
-			} else if (!border_touches(b, op->country)) {
-				continue;
+			} else if (op->target == T_COUNTRY) {
+				/* once per border, even when it joins two of the listed countries */
+				if (!in_list(op->list, b->country_a) && !in_list(op->list, b->country_b))
+					continue;
 			}
 			*x = (float)(isnan(op->factor) ? op->value : *x * op->factor);
 			touched = 1;
 		}
 		if (!touched)
 			return mr_error_set(ap->err, MR_ENOTFOUND, s->path, op->line, 0, "country", "no border touches %s",
-			                    op->country);
+			                    op->list ? op->list : "any country");
 		return MR_OK;
 	case V_SAILINGS:
 		if (op->target == T_LINK && (rc = check_list(ap, s, op)))
@@ -642,7 +673,7 @@ static int apply_op(applier *ap, const mr_scenario *s, const scn_op *op)
 			touched = 1;
 		}
 		if (!touched && op->target != T_LINK)
-			return mr_error_set(ap->err, MR_ENOTFOUND, s->path, op->line, 0, "mode",
+			return mr_error_set(ap->err, MR_ENOTFOUND, s->path, op->line, 0, op->country[0] ? "country" : "mode",
 			                    "no scheduled %s service%s%s in the network", mr_mode_name(op->mode),
 			                    op->country[0] ? " touches " : "", op->country);
 		return MR_OK;
@@ -794,8 +825,9 @@ static void recompute_arcs(applier *ap, mr_arc_rec *arcs)
 					d.co2 += e.co2;
 					if (severity(ap->links[li].status) > severity(status))
 						status = ap->links[li].status;
-					if (link_closed_by_country(ap, &ap->links[li]))
-						status = MR_STATUS_CLOSED;
+					if (link_closed_by_country(ap, &ap->links[li]) || node_is_closed(ap, ap->links[li].from) ||
+					    node_is_closed(ap, ap->links[li].to))
+						status = MR_STATUS_CLOSED; /* an inner lane vertex closed closes the chain */
 				}
 			}
 			if (tail_closed || node_is_closed(ap, net->vnodes[g->head[a]].node))

@@ -15,12 +15,15 @@ command -v node >/dev/null || { echo "skipped: node is needed to read JSON"; exi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-check() { # FROM TO: compare as JSON and check every corridor against its pattern
-	local from=$1 to=$2 tag
+check() { # FROM TO EXPECTED: compare as JSON and check every corridor against its pattern;
+	# EXPECTED lists the infeasible corridors as id=text-in-the-reason, separated by '|'; every
+	# other corridor must be feasible
+	local from=$1 to=$2 expected=$3 tag
 	tag="$from-$to"
 	"$bin" compare "$from" "$to" --format json >"$work/c.json"
 	node -e '
 		const j = JSON.parse(require("fs").readFileSync(process.argv[1]));
+		const expected = Object.fromEntries(process.argv[2].split("|").filter(x => x).map(x => x.split("=")));
 		const c = Object.fromEntries(j.corridors.map(x => [x.id, x]));
 		const bad = [];
 		const has = (id, f) => c[id] && c[id].feasible && f(c[id].route);
@@ -44,15 +47,23 @@ check() { # FROM TO: compare as JSON and check every corridor against its patter
 			if (c[id] && c[id].feasible && !f(c[id].route)) bad.push(id + " breaks its pattern: " + P(c[id].route) + " / " + C(c[id].route));
 		for (const x of j.corridors) if (x.feasible) for (const k of ["distance","duration","cost","co2e"])
 			if (!(x.ratio_to_best[k] >= 1 - 1e-9)) bad.push(x.id + " ratio " + k + " below 1");
+		for (const x of j.corridors) {
+			if (x.id in expected) {
+				if (x.feasible) bad.push(x.id + " should be infeasible (" + expected[x.id] + ")");
+				else if (!x.reason.includes(expected[x.id])) bad.push(x.id + " infeasible for another reason: " + x.reason);
+			} else if (!x.feasible) bad.push(x.id + " should be feasible: " + x.reason);
+		}
 		if (bad.length) { console.error(bad.join("\n")); process.exit(1); }
-		console.log(j.corridors.filter(x => x.feasible).length + " of " + j.corridors.length + " corridors feasible");
-	' "$work/c.json" >"$work/msg" 2>&1 && ok "$tag: $(cat "$work/msg")" || bad "$tag" "$(cat "$work/msg")"
+		console.log(j.corridors.filter(x => x.feasible).length + " of " + j.corridors.length + " corridors feasible, the others for the stated reason");
+	' "$work/c.json" "$expected" >"$work/msg" 2>&1 && ok "$tag: $(cat "$work/msg")" || bad "$tag" "$(cat "$work/msg")"
 }
-check Mumbai Moscow
-check Shanghai Rotterdam
-check Mumbai Baku
-check Tehran "St Petersburg"
-check Beijing Hamburg
+check Mumbai Moscow "middle-corridor=forbid country:RUS|trans-siberian=a route exists without 'forbid mode:sea'"
+# Shanghai's node is a sea port without a railway in the data: no trans-Siberian from it.
+check Shanghai Rotterdam "trans-siberian=a route exists without 'forbid mode:sea'"
+check Mumbai Baku "instc-caspian=Baku is in AZE|instc-east=Baku is in AZE|trans-siberian=a route exists without 'forbid mode:sea'"
+check Tehran "St Petersburg" "middle-corridor=Tehran is in IRN"
+check INNSA RUMOW "middle-corridor=forbid country:RUS|trans-siberian=a route exists without 'forbid mode:sea'"
+check Beijing Hamburg "$("$bin" compare Beijing Hamburg --format json | node -e 'const j=JSON.parse(require("fs").readFileSync(0)); console.log(j.corridors.filter(c => !c.feasible).map(c => c.id + "=" + c.reason.slice(0, 20)).join("|"))')"
 
 # The INSTC western branch corridor on Mumbai-Moscow crosses Astara.
 "$bin" compare Mumbai Moscow --corridors instc-west --format csv >"$work/w.csv"
