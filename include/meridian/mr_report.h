@@ -78,5 +78,9 @@ MR_API int mr_report_compare_html(const mr_compare_report *rep, char **out, size
 /* The bar charts of the comparison (distance, days, cost, CO2e per corridor; with vs_rows, both
  * sides) drawn with cairo to path, PNG or SVG by its extension, written atomically. */
 MR_API int mr_plot_compare(const mr_compare_report *rep, const char *path, mr_error *err);
+/* Release the process-wide font state that cairo and fontconfig keep after mr_plot_compare
+ * (fontconfig drops a few patterns that only FcFini frees, which leak checkers report). Call at
+ * most once, at exit, when no thread draws any more; harmless if nothing was drawn. */
+MR_API void mr_plot_cleanup(void);
 
 #endif

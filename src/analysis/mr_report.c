@@ -121,7 +121,74 @@ static json_t *leg_json(const mr_net *net, const mr_leg *l)
 	json_object_set_new(o, "from_name", json_string(node_name(net, l->from_node)));
 	json_object_set_new(o, "to_name", json_string(node_name(net, l->to_node)));
 	leg_figures(o, l);
+	{ /* the leg's part of the route geometry: coordinates [first, last] */
+		json_t *gi = json_array();
+		json_array_append_new(gi, json_integer(l->first_node));
+		json_array_append_new(gi, json_integer(l->first_node + (l->nnodes ? l->nnodes - 1 : 0)));
+		json_object_set_new(o, "geometry_index", gi);
+	}
 	return o;
+}
+
+static json_t *point_json(const mr_net *net, const char *kind, const char *name, uint32_t node)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "kind", json_string(kind));
+	json_object_set_new(o, "name", json_string(name));
+	json_object_set_new(o, "lon", json_real(net->nodes[node].lon));
+	json_object_set_new(o, "lat", json_real(net->nodes[node].lat));
+	return o;
+}
+
+/* Where a map marks the route: origin, destination, borders crossed (their crossing node),
+ * transfers between legs (with the modes), passages (the first link of each on the route). */
+static json_t *points_json(const mr_net *net, const mr_route *r)
+{
+	json_t *a = json_array();
+	size_t i;
+	if (!r->nnodes)
+		return a;
+	json_array_append_new(a, point_json(net, "origin", node_name(net, r->nodes[0]), r->nodes[0]));
+	for (i = 0; i < r->nborders; i++) {
+		const mr_border_rec *b = &net->borders[r->borders[i]];
+		if (b->node != MR_NONE)
+			json_array_append_new(a, point_json(net, "border", border_label(net, r->borders[i]), b->node));
+	}
+	for (i = 1; i < r->nlegs; i++) {
+		char label[160];
+		const mr_leg *x = &r->legs[i - 1], *y = &r->legs[i];
+		char gx[16] = "", gy[16] = "";
+		if (x->mode == MR_MODE_RAIL)
+			snprintf(gx, sizeof(gx), " %d", x->gauge_mm);
+		if (y->mode == MR_MODE_RAIL)
+			snprintf(gy, sizeof(gy), " %d", y->gauge_mm);
+		snprintf(label, sizeof(label), "%s: %s%s to %s%s", node_name(net, y->from_node), mr_mode_name(x->mode), gx,
+		         mr_mode_name(y->mode), gy);
+		json_array_append_new(a, point_json(net, "transfer", label, y->from_node));
+	}
+	{
+		uint32_t seen[64];
+		size_t nseen = 0;
+		for (i = 0; i < r->narcs; i++) {
+			const mr_arc_rec *arc = &net->arcs[r->arcs[i]];
+			const mr_link_rec *l;
+			size_t k;
+			if (arc->kind == MR_ARC_TRANSFER)
+				continue;
+			l = &net->links[arc->kind == MR_ARC_LINK ? arc->ref : MR_CHAIN_LINK(net->chain_steps[net->chain_first[arc->ref]])];
+			if (!l->passage)
+				continue;
+			for (k = 0; k < nseen && seen[k] != l->passage; k++)
+				;
+			if (k < nseen || nseen == 64)
+				continue;
+			seen[nseen++] = l->passage;
+			json_array_append_new(a, point_json(net, "passage", mr_net_str(net, l->passage), l->from));
+		}
+	}
+	json_array_append_new(a, point_json(net, "destination", node_name(net, r->nodes[r->nnodes - 1]),
+	                                    r->nodes[r->nnodes - 1]));
+	return a;
 }
 
 static json_t *route_json(const mr_net *net, const mr_route *r)
@@ -151,6 +218,7 @@ static json_t *route_json(const mr_net *net, const mr_route *r)
 		json_array_append_new(a, leg_json(net, &r->legs[i]));
 	json_object_set_new(o, "legs", a);
 	json_object_set_new(o, "geometry", linestring(coords_json(net, r->nodes, r->nnodes)));
+	json_object_set_new(o, "points", points_json(net, r));
 	json_object_set_new(o, "objective_value", json_real(r2(r->objective_value)));
 	json_object_set_new(o, "teu", json_real(r->teu));
 	{

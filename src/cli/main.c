@@ -1228,9 +1228,13 @@ static int cmd_compare(int argc, char **argv)
 			rc = fail("compare", &e);
 			goto out_vs;
 		}
-		if (plot && mr_plot_compare(&rep, plot, &e)) {
-			rc = fail("compare", &e);
-			goto out_vs;
+		if (plot) {
+			int prc = mr_plot_compare(&rep, plot, &e);
+			mr_plot_cleanup(); /* cairo's and fontconfig's font caches, once drawing is done */
+			if (prc) {
+				rc = fail("compare", &e);
+				goto out_vs;
+			}
 		}
 	}
 	rc = write_output("compare", ra.out_path, text, len);
