@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 #include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +25,7 @@
 #include "meridian/mr_report.h"
 #include "meridian/mr_route.h"
 #include "meridian/mr_scenario.h"
+#include "meridian/mr_server.h"
 
 #define MR_VERSION "0.1.0"
 #define MR_DEFAULT_SNAP_KM 100.0
@@ -59,6 +62,7 @@ static const char main_help[] =
 	"  route FROM TO      best route by sea, rail, road and ferry, with transfers and borders\n"
 	"  compare FROM TO    the best route of each corridor (Suez, Cape, INSTC, ...) side by side\n"
 	"  scenarios          the shipped scenarios (close Suez, open Rasht-Astara, ...)\n"
+	"  serve              the HTTP API (OSRM-compatible and Meridian's own) and the web page\n"
 	"  import marnet FILE -o DIR\n"
 	"                     import a maritime lane network (GeoJSON, GeoPackage) as a folder\n"
 	"  build DIR... -o F  compile network source folders into a .mnet file\n"
@@ -1363,6 +1367,168 @@ static int cmd_scenarios(int argc, char **argv)
 	return rc;
 }
 
+static const char serve_help[] =
+	"Usage: meridian serve [OPTIONS]\n"
+	"\n"
+	"Serve the HTTP API (OSRM-compatible /route, /table, /nearest; Meridian's /api/v1/...) and the\n"
+	"web page at /. docs/http-api.md describes every endpoint.\n"
+	"\n"
+	"Options:\n"
+	"  --bind ADDR        IPv4 address to listen on (default 127.0.0.1; another address is\n"
+	"                     reachable from other machines, without authentication: a warning)\n"
+	"  --port N           TCP port (default 8080; 0 picks a free one)\n"
+	"  --threads N        worker threads (default: the number of cores)\n"
+	"  --network FILE     a .mnet file instead of the built-in network\n"
+	"  --web DIR          the page's files (default: web next to the program)\n"
+	"  --cors ORIGIN      send Access-Control-Allow-Origin: ORIGIN\n"
+	"  --access-log FILE  one line per request to FILE ('-' standard output; default standard\n"
+	"                     error)\n"
+	"  -q, --quiet        no access log\n"
+	"\n"
+	"The first line on standard output is 'listening on http://ADDR:PORT/'. SIGINT or SIGTERM\n"
+	"stops the server cleanly.\n";
+
+static int cmd_serve(int argc, char **argv)
+{
+	enum { S_BIND = 300, S_PORT, S_THREADS, S_WEB, S_CORS, S_LOG };
+	static const struct option opts[] = {{"bind", required_argument, 0, S_BIND},
+	                                     {"port", required_argument, 0, S_PORT},
+	                                     {"threads", required_argument, 0, S_THREADS},
+	                                     {"network", required_argument, 0, O_NETWORK},
+	                                     {"web", required_argument, 0, S_WEB},
+	                                     {"cors", required_argument, 0, S_CORS},
+	                                     {"access-log", required_argument, 0, S_LOG},
+	                                     {"quiet", no_argument, 0, 'q'},
+	                                     {0, 0, 0, 0}};
+	const char *network = NULL, *web = NULL, *logpath = NULL;
+	char cpath[PATH_MAX + 64], clpath[PATH_MAX + 64], spath[PATH_MAX + 64], wpath[PATH_MAX + 64], apath[PATH_MAX + 64];
+	mr_server_opts so;
+	mr_server *srv = NULL;
+	mr_net net;
+	mr_corridor_set set;
+	mr_claim_set claims;
+	mr_error e;
+	int c, rc = 0, quiet = 0, sig;
+	double x;
+	sigset_t mask;
+	FILE *logf = NULL;
+
+	if (has_help(argc, argv))
+		return fputs(serve_help, stdout), 0;
+	memset(&so, 0, sizeof(so));
+	memset(&set, 0, sizeof(set));
+	memset(&claims, 0, sizeof(claims));
+	memset(&net, 0, sizeof(net));
+	so.bind = "127.0.0.1";
+	so.port = 8080;
+	while ((c = getopt_long(argc, argv, "q", opts, NULL)) != -1) {
+		switch (c) {
+		case S_BIND:
+			so.bind = optarg;
+			break;
+		case S_PORT:
+			if (!parse_positive(optarg, &x) || x > 65535 || x != floor(x))
+				return usage_error("serve", "--port: '%s' is not a port (0-65535)", optarg);
+			so.port = (int)x;
+			break;
+		case S_THREADS:
+			if (!parse_positive(optarg, &x) || x < 1 || x > 256 || x != floor(x))
+				return usage_error("serve", "--threads: '%s' is not a number of threads (1-256)", optarg);
+			so.threads = (int)x;
+			break;
+		case O_NETWORK:
+			network = optarg;
+			break;
+		case S_WEB:
+			web = optarg;
+			break;
+		case S_CORS:
+			if (!optarg[0] || strpbrk(optarg, "\r\n"))
+				return usage_error("serve", "--cors: expected an origin such as https://example.org or *");
+			so.cors_origin = optarg;
+			break;
+		case S_LOG:
+			logpath = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		default:
+			return usage_error("serve", "unknown option");
+		}
+	}
+	if (optind != argc)
+		return usage_error("serve", "no arguments expected");
+	if (strcmp(so.bind, "127.0.0.1") != 0 && strncmp(so.bind, "127.", 4) != 0)
+		fprintf(stderr, "%s serve: warning: listening on %s, reachable from other machines; the server has no "
+		                "authentication\n", prog, so.bind);
+	if ((rc = open_network("serve", network, &net)))
+		return rc;
+	mr_error_clear(&e);
+	if (find_share("MERIDIAN_CORRIDORS", "corridors.ini", cpath, sizeof(cpath))) {
+		if (mr_corridors_read(cpath, &set, &e)) {
+			rc = fail("serve", &e);
+			goto out;
+		}
+		so.corridors = &set;
+	}
+	if (find_share("MERIDIAN_CLAIMS", "claims.ini", clpath, sizeof(clpath))) {
+		if (mr_claims_read(clpath, &claims, &e)) {
+			rc = fail("serve", &e);
+			goto out;
+		}
+		so.claims = &claims;
+	}
+	if (find_share("MERIDIAN_SCENARIOS", "scenarios", spath, sizeof(spath)))
+		so.scenario_dir = spath;
+	if (web)
+		so.web_dir = web;
+	else if (find_share(NULL, "web", wpath, sizeof(wpath)))
+		so.web_dir = wpath;
+	if (find_share("MERIDIAN_ATLAS", "atlas-countries-110m.json", apath, sizeof(apath)))
+		so.atlas_path = apath;
+	if (!quiet) {
+		if (!logpath)
+			logf = stderr;
+		else if (strcmp(logpath, "-") == 0)
+			logf = stdout;
+		else if (!(logf = fopen(logpath, "a"))) {
+			fprintf(stderr, "%s serve: --access-log %s: %s\n", prog, logpath, strerror(errno));
+			rc = mr_exit_status(MR_EIO);
+			goto out;
+		}
+	}
+	so.access_log = logf;
+	so.net = &net;
+	/* the workers inherit this mask: only this thread takes SIGINT and SIGTERM */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	mr_error_clear(&e);
+	if (mr_server_start(&so, &srv, &e)) {
+		rc = fail("serve", &e);
+		goto out;
+	}
+	printf("listening on http://%s:%d/\n", so.bind, mr_server_port(srv));
+	fflush(stdout);
+	if (!quiet && logf != stdout)
+		fprintf(stderr, "%s serve: %s, %u nodes, %d threads, web %s\n", prog, net.path, net.meta.nnodes,
+		        so.threads > 0 ? so.threads : (int)sysconf(_SC_NPROCESSORS_ONLN), so.web_dir ? so.web_dir : "(none)");
+	sigwait(&mask, &sig);
+	if (!quiet && logf != stdout)
+		fprintf(stderr, "%s serve: %s, stopping\n", prog, sig == SIGINT ? "SIGINT" : "SIGTERM");
+	mr_server_stop(srv);
+out:
+	if (logf && logf != stderr && logf != stdout)
+		fclose(logf);
+	mr_claims_free(&claims);
+	mr_corridors_free(&set);
+	mr_net_free(&net);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -1390,6 +1556,8 @@ int main(int argc, char **argv)
 			fputs(compare_help, stdout);
 		else if (strcmp(topic, "scenarios") == 0)
 			fputs(scenarios_help, stdout);
+		else if (strcmp(topic, "serve") == 0)
+			fputs(serve_help, stdout);
 		else if (!topic[0])
 			fputs(main_help, stdout);
 		else
@@ -1408,6 +1576,8 @@ int main(int argc, char **argv)
 		return cmd_compare(argc, argv);
 	if (strcmp(cmd, "scenarios") == 0)
 		return cmd_scenarios(argc, argv);
+	if (strcmp(cmd, "serve") == 0)
+		return cmd_serve(argc, argv);
 	if (strcmp(cmd, "build") == 0)
 		return cmd_build(argc, argv);
 	if (strcmp(cmd, "validate") == 0)

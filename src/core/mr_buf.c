@@ -56,6 +56,15 @@ void mr_buf_puts(mr_buf *b, const char *s)
 	b->len += n;
 }
 
+void mr_buf_append(mr_buf *b, const void *data, size_t n)
+{
+	if (!reserve(b, n))
+		return;
+	memcpy(b->data + b->len, data, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
 void mr_buf_csv(mr_buf *b, const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {

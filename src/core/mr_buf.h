@@ -15,6 +15,8 @@ typedef struct mr_buf {
 
 void mr_buf_printf(mr_buf *b, const char *fmt, ...) MR_PRINTF(2, 3);
 void mr_buf_puts(mr_buf *b, const char *s);
+/* Append n bytes (NULs included; the buffer stays NUL-terminated after them). */
+void mr_buf_append(mr_buf *b, const void *data, size_t n);
 /* Append s as a CSV field (quoted when it holds a comma, quote or line break). */
 void mr_buf_csv(mr_buf *b, const char *s);
 void mr_buf_free(mr_buf *b);
