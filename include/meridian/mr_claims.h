@@ -14,7 +14,7 @@ enum mr_claim_figure { MR_CLAIM_KM, MR_CLAIM_DAYS, MR_CLAIM_USD, MR_CLAIM_KG_CO2
  * compared ones), the corridor's figure lies in [lo, hi], the baseline corridor's in
  * [base_lo, base_hi], and/or their ratio (corridor / baseline) is `ratio`; each part may be
  * absent (NAN). A part holds when the model is within the range widened by `tolerance`
- * (relative, default 0.15). */
+ * (relative, default 0.10). */
 typedef struct mr_claim {
 	char *id, *text, *source, *from, *to, *corridor, *baseline;
 	int figure;
@@ -33,7 +33,7 @@ typedef struct mr_claim_set {
  *   from = PLACE   to = PLACE                 radius_km = 50
  *   figure = km | days | usd | kg_co2e
  *   corridor = ID  value = X or LO-HI          baseline = ID  baseline_value = X or LO-HI
- *   ratio = R                                  tolerance = 0.15
+ *   ratio = R                                  tolerance = 0.10
  * Errors name the file, line and field. */
 MR_API int mr_claims_read(const char *path, mr_claim_set *out, mr_error *err);
 MR_API void mr_claims_free(mr_claim_set *s);

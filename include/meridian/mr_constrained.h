@@ -28,12 +28,7 @@ typedef struct mr_dfa {
 	uint32_t start;            /* < nstates */
 	const uint16_t *delta;     /* nstates * nclasses entries, each < nstates or MR_DFA_DEAD */
 	const uint8_t *accepting;  /* nstates flags */
-	void *storage;             /* block owning delta, accepting and need, or NULL */
-	/* Optional, per state: the predicates (bit k = predicate k of a pattern) that every accepted
-	 * continuation from the state must still use: the requires not yet met and the sequence
-	 * elements not yet matched. mr_pattern_compile fills it (0 in the accepting states); NULL in
-	 * a hand-built automaton. Callers use it to pick A* bounds (mr_cbound). */
-	const uint16_t *need;
+	void *storage;             /* block owning delta and accepting, or NULL */
 } mr_dfa;
 
 /* MR_OK if d is well formed (the ranges above), else MR_EINVAL. O(nstates * nclasses). */
@@ -78,65 +73,43 @@ MR_API void mr_constrained_free(mr_constrained *s); /* accepts NULL */
  * more states than the object, no sources or no targets, vertex out of range, negative or NaN
  * offset, or an arc reached during the search whose class is >= dfa->nclasses.
  * Cost: O(nstates * nclasses) to check the DFA, then O(touched pairs and their arcs) with a
- * heap; nothing is O(n). */
+ * heap. If g has a backward CSR (first_in, tail_in, in_arc; optional) and the search settles
+ * more than n / 4 pairs, it also makes one O(n + arcs) pass that finds the vertices from which
+ * no target can be reached over arcs some state can take, and drops their pairs from then on
+ * (exact: no accepted path passes through them); a corridor whose forbids cut its target off
+ * then fails at once instead of exhausting the product graph. That pass can also meet (and
+ * reject with MR_EINVAL) an arc of out-of-range class that the search itself would not reach. */
 MR_API int mr_constrained_search(mr_constrained *s, const mr_graph *g, const double *w,
                                  const uint16_t *cls, const mr_dfa *dfa, const mr_seed *src,
                                  size_t nsrc, const mr_seed *dst, size_t ndst, mr_cpath *out);
 
-/* A lower bound on the cost still to pay from a pair (vertex v, state q) to an accepted target,
- * for A* on the product graph:
- *     h(v, q) = max over the bits j of use[q] of pot[j][v]      (0 when use[q] == 0).
- * The search stays exact when h is consistent: h(u, q) <= w[a] + h(head(a), q') for every arc a
- * out of u with finite w[a] and q' = delta[q][cls[a]] not dead, and h(t, f) <= off(t) for every
- * target t and accepting state f. INFINITY is allowed and means that no accepted target can be
- * reached from the pair: such pairs are never entered. With an inconsistent h the search still
- * ends and returns a real accepted path, but maybe not the cheapest.
- * mr_constrained_potential makes potentials that combine into consistent bounds:
- *   - pot_T with seeds = the targets (their offsets): the cheapest cost to a target in the
- *     graph itself, valid in every state (the automaton only removes walks); with cls and dfa,
- *     over the arcs some state can take (tighter, and INFINITY where the automaton makes the
- *     targets unreachable);
- *   - pot_k with seeds (tail(a), w[a] + pot_T[head(a)]) for every arc a with predicate k and
- *     pot_T the graph-only one: the cheapest cost to a target through an arc with k, valid in
- *     the states whose need (mr_dfa.need) has bit k.
- * A maximum of consistent potentials is consistent, and needs only shrink along a walk, so
- * use[q] = {pot_T} + {pot_k : k in need[q]} gives a consistent h (see docs/constrained-search.md). */
-typedef struct mr_cbound {
-	const double *const *pot; /* npot arrays of (at least) g->n values, >= 0 or INFINITY */
-	uint32_t npot;            /* 1 .. 32 */
-	const uint32_t *use;      /* dfa->nstates masks: bit j = pot[j] applies in that state */
-} mr_cbound;
-
-/* As mr_constrained_search, but A* with the bound h (NULL: Dijkstra, exactly
- * mr_constrained_search). Keys are d + h; out->path.cost is the true cost (offsets included).
- * MR_EINVAL also for a bound with npot == 0 or > 32, NULL arrays, or a use bit >= npot. The bound
- * is not checked for consistency (that would cost O(arcs x states)): it is the caller's promise.
- * Allocates nothing. */
+/* As mr_constrained_search, but A* with the lower bound h (NULL: Dijkstra, exactly
+ * mr_constrained_search): h[v] (g->n values, >= 0, INFINITY allowed) bounds from below the cost of
+ * every accepted way on from v to a target, offset included, in every state. Pairs leave the
+ * queue in order of d + h and the result stays exact when h is consistent:
+ *     h[tail(a)] <= w[a] + h[head(a)]  for every arc a with finite w[a] that some state can take,
+ *     h[t] <= off(t)                    for every target t.
+ * Pairs (v, q) with h[v] == INFINITY are never entered. mr_constrained_potential makes such
+ * bounds; a maximum of consistent bounds is consistent. The bound
+ * is not checked (that would cost O(arcs)): with an inconsistent one the search still ends and
+ * returns a real accepted path, but maybe not the cheapest. Allocates nothing. */
 MR_API int mr_constrained_search_astar(mr_constrained *s, const mr_graph *g, const double *w,
-                                       const uint16_t *cls, const mr_dfa *dfa, const mr_cbound *h,
+                                       const uint16_t *cls, const mr_dfa *dfa, const double *h,
                                        const mr_seed *src, size_t nsrc, const mr_seed *dst,
                                        size_t ndst, mr_cpath *out);
 
-/* Reverse Dijkstra for A* bounds: pot[v] = min over seeds (x, off) of (the cheapest path from v
- * to x) + off, INFINITY where no seed can be reached, over the arcs with finite w[a] and, when
- * dfa is given (with cls), whose class some state can take (delta[q][cls[a]] not dead for some
- * q). Such a pot is consistent: pot[u] <= w[a] + pot[head(a)] for every such arc, pot[x] <= off
- * for every seed. Needs g's backward CSR (first_in, tail_in, in_arc). nseeds may be 0 (all
- * INFINITY). MR_EINVAL for bad arguments (as mr_constrained_search). Uses the object's heap (a
- * path returned by the last search stays valid); allocates nothing; O(n + reached arcs) with a
- * heap. */
+/* A bound for mr_constrained_search_astar from a reverse Dijkstra over g's backward CSR
+ * (first_in, tail_in, in_arc): pot[v] = min over seeds (x, off) of (the cheapest path from v to
+ * x) + off, INFINITY where no seed can be reached, over the arcs with finite w[a] and, when dfa
+ * is given (with cls), whose class some state can take. With seeds = the targets it is
+ * consistent, and exact for the graph: the automaton only removes walks, so no accepted walk is
+ * cheaper. It depends on the targets and w only (without dfa), so one serves every automaton
+ * searched towards the same targets. nseeds may be 0 (all INFINITY). MR_EINVAL for bad
+ * arguments (as mr_constrained_search, or no backward CSR). Uses the object's heap (the path
+ * of the last search stays valid); allocates nothing; O(n + arcs) with a heap. */
 MR_API int mr_constrained_potential(mr_constrained *s, const mr_graph *g, const double *w,
                                     const uint16_t *cls, const mr_dfa *dfa, const mr_seed *seeds,
                                     size_t nseeds, double *pot);
-
-/* Reachability as a bound: pot[v] = 0 if a seed can be reached from v over the arcs that
- * mr_constrained_potential would use (same arguments; seed offsets are ignored), INFINITY
- * otherwise. Consistent like a potential; as pot[0] of a bound it keeps the search out of the
- * parts of the graph that cannot lead to a target under the automaton's dead classes, for
- * O(n + reached arcs) without a heap (a breadth-first search over the backward CSR). */
-MR_API int mr_constrained_reach(mr_constrained *s, const mr_graph *g, const double *w,
-                                const uint16_t *cls, const mr_dfa *dfa, const mr_seed *seeds,
-                                size_t nseeds, double *pot);
 
 /* ---------------------------------------------------------------------------------------------
  * Corridor patterns. The caller gives each arc a bitmask of the predicates (0 .. 15) it

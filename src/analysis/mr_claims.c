@@ -138,7 +138,7 @@ int mr_claims_read(const char *path, mr_claim_set *out, mr_error *err)
 			memset(cur, 0, sizeof(*cur));
 			cur->figure = -1;
 			cur->lo = cur->hi = cur->base_lo = cur->base_hi = cur->ratio = NAN;
-			cur->tolerance = 0.15;
+			cur->tolerance = 0.10;
 			cur->radius_km = 50;
 			cur->line = line;
 			*end = '\0';

@@ -8,10 +8,13 @@
  * from (s, start) to (t, f) with f accepting, and the two have the same cost. So the cheapest
  * accepted walk is the cheapest path in P from a seed (s, start) to a pair (t, f), offsets
  * included, and mr_constrained_search finds it with plain Dijkstra on P: the result is exact,
- * with the same argument as mr_search.c. P is never built; its arcs are generated from the CSR
- * and the transition table while the search runs. A shortest path in P is simple in P but its
- * projection may visit a vertex of the graph several times in different states (go to a required
- * arc and come back), so it is a walk of at most n * nstates - 1 arcs.
+ * with the same argument as mr_search.c. mr_constrained_search_astar is the same search with keys
+ * d + h[v] for a caller's lower bound h per vertex: A* on P, where h is a potential of P too
+ * (h(v, q) = h[v]), consistent on P whenever it is on the arcs that P uses, so the same argument
+ * holds on the reduced weights w[a] - h[tail] + h[head] >= 0. P is never built; its arcs are
+ * generated from the CSR and the transition table while the search runs. A shortest path in P is
+ * simple in P but its projection may visit a vertex of the graph several times in different
+ * states (go to a required arc and come back), so it is a walk of at most n * nstates - 1 arcs.
  *
  * State and invariants of a search object. Pair (v, q) has id x = v << shift | q, where shift is
  * the smallest with (1 << shift) >= nstates of the query's automaton (<= cap_shift, so every id
@@ -27,18 +30,23 @@
  * wrap-around every tag and mark is zeroed once (every 16.7 million searches). The heap is
  * cleared at the start of a search in O(its size), i.e. O(pairs touched by the previous search).
  * So a search costs O(touched pairs and their arcs) plus O(nstates * nclasses) for checking the
- * automaton, never O(n), and allocates nothing.
+ * automaton, and allocates nothing. Only a search that has settled more than n / 4 pairs, on a
+ * graph with a backward CSR, also pays one O(n + arcs) pass (mark_reach): seen[v] = 1 iff a
+ * target can be reached from v over arcs with finite w whose class some state takes; from then
+ * on pairs of the other vertices are dropped, which is exact (no accepted walk passes through
+ * them) and ends at once a search whose targets a forbid or an only has cut off.
  *
  * A pair is settled when popped from the heap; its label is then final: with w >= 0 a settled
  * label cannot improve, and relaxations never change a label that is not in the heap. Hence each
  * pair is popped at most once, a parent pair was always settled before its child's label was
  * last set, parent chains are simple paths in P (at most (n << shift) - 1 arcs: the size of the
  * path buffers), and no input can make a search loop. Loop invariant: every pair whose distance
- * is below the top key is settled with its exact distance, and best is the smallest
+ * is below the top key (the key of a pair is d + h, h = 0 without a bound) is settled with its
+ * exact distance, and best is the smallest
  * d(t, f) + off(t) over the settled pairs with t a target and f accepting; any other accepted
  * end costs at least the top key (offsets are >= 0), so the search stops when the top key
  * reaches best, or when every target vertex has been reached in an accepting state (its first
- * such pop is its cheapest).
+ * such pop is its cheapest: the pairs of one vertex share h, so they leave in order of d).
  *
  * Pattern compiler. A pattern is a conjunction of require / forbid / only / one sequence over
  * 16 arc predicates. An arc is dead when it has a forbidden predicate or lacks an `only` one;
@@ -86,6 +94,7 @@ struct mr_constrained {
 	uint16_t *states; /* npairs + 1 states */
 	uint64_t live[65536 / 64]; /* scratch of mr_constrained_potential: classes some state takes */
 	uint32_t *queue;           /* cap_n vertices: scratch of mr_constrained_reach */
+	uint8_t *seen;             /* cap_n flags: scratch of mr_constrained_reach */
 };
 
 static uint32_t shift_for(uint32_t nstates)
@@ -154,7 +163,8 @@ int mr_constrained_new(mr_constrained **out, uint32_t n, uint32_t m, uint32_t ma
 	s->path = mr_calloc(npairs ? npairs : 1, sizeof(*s->path));
 	s->states = mr_calloc(npairs + 1, sizeof(*s->states));
 	s->queue = mr_malloc((n ? n : 1) * sizeof(*s->queue));
-	if (!s->lab || !s->tg || !s->path || !s->states || !s->queue)
+	s->seen = mr_malloc(n ? n : 1);
+	if (!s->lab || !s->tg || !s->path || !s->states || !s->queue || !s->seen)
 		goto fail;
 	if ((rc = mr_heap_init(&s->h, (uint32_t)npairs)) != MR_OK)
 		goto fail;
@@ -174,6 +184,7 @@ void mr_constrained_free(mr_constrained *s)
 	mr_free(s->path);
 	mr_free(s->states);
 	mr_free(s->queue);
+	mr_free(s->seen);
 	mr_heap_free(&s->h); /* accepts a zeroed heap */
 	mr_free(s);
 }
@@ -275,38 +286,50 @@ static void build_path(mr_constrained *s, const mr_graph *g, uint32_t x, uint32_
 	out->states = s->states;
 }
 
-/* Index of the lowest set bit of m != 0 (de Bruijn multiplication, portable). */
-static inline uint32_t low_bit(uint32_t m)
+/* s->live: the classes that some state of dfa can take (dfa checked). */
+static void mark_live(mr_constrained *s, const mr_dfa *dfa)
 {
-	static const uint8_t pos[32] = {0,  1,  28, 2,  29, 14, 24, 3, 30, 22, 20, 15, 25, 17, 4,  8,
-	                                31, 27, 13, 23, 21, 19, 16, 7, 26, 12, 18, 6,  11, 5,  10, 9};
-	return pos[((m & (0u - m)) * 0x077cb531u) >> 27];
-}
-
-/* h(v, q) of a bound (see mr_cbound). */
-static inline double bound_at(const mr_cbound *b, uint32_t v, uint32_t q)
-{
-	uint32_t m = b->use[q];
-	double h = 0.0;
-	for (; m; m &= m - 1) {
-		double x = b->pot[low_bit(m)][v];
-		if (x > h)
-			h = x;
-	}
-	return h;
-}
-
-static int check_bound(const mr_cbound *b, const mr_dfa *dfa)
-{
-	uint32_t j, q, all = 0;
-	if (!b->pot || !b->use || b->npot == 0 || b->npot > 32)
-		return MR_EINVAL;
-	for (j = 0; j < b->npot; j++)
-		if (!b->pot[j])
-			return MR_EINVAL;
+	uint32_t c, q;
+	memset(s->live, 0, ((size_t)dfa->nclasses + 63) / 64 * sizeof(uint64_t));
 	for (q = 0; q < dfa->nstates; q++)
-		all |= b->use[q];
-	return b->npot < 32 && (all >> b->npot) != 0 ? MR_EINVAL : MR_OK;
+		for (c = 0; c < dfa->nclasses; c++)
+			if (dfa->delta[(size_t)q * dfa->nclasses + c] != MR_DFA_DEAD)
+				s->live[c >> 6] |= (uint64_t)1 << (c & 63);
+}
+
+/* s->seen[v] = 1 iff a target can be reached from v over arcs with finite w whose class some
+ * state can take (no accepted walk leaves the others): breadth-first over the backward CSR,
+ * O(n + reached arcs). MR_EINVAL for a class out of range. */
+static int mark_reach(mr_constrained *s, const mr_graph *g, const double *w, const uint16_t *cls,
+                      const mr_dfa *dfa, const mr_seed *dst, size_t ndst)
+{
+	const uint32_t *first_in = g->first_in, *tail_in = g->tail_in, *in_arc = g->in_arc;
+	uint32_t *queue = s->queue, qh = 0, qt = 0; /* each vertex enters once: n entries suffice */
+	uint8_t *seen = s->seen;
+	size_t i;
+
+	mark_live(s, dfa);
+	memset(seen, 0, g->n);
+	for (i = 0; i < ndst; i++)
+		if (!seen[dst[i].v]) {
+			seen[dst[i].v] = 1;
+			queue[qt++] = dst[i].v;
+		}
+	while (qh < qt) {
+		uint32_t u = queue[qh++], b, end;
+		for (b = first_in[u], end = first_in[u + 1]; b < end; b++) {
+			uint32_t a = in_arc[b], t = tail_in[b], c;
+			if (seen[t] || !(w[a] < INFINITY))
+				continue;
+			if ((c = cls[a]) >= dfa->nclasses)
+				return MR_EINVAL;
+			if (!(s->live[c >> 6] >> (c & 63) & 1u))
+				continue;
+			seen[t] = 1;
+			queue[qt++] = t;
+		}
+	}
+	return MR_OK;
 }
 
 int mr_constrained_search(mr_constrained *s, const mr_graph *g, const double *w,
@@ -317,7 +340,7 @@ int mr_constrained_search(mr_constrained *s, const mr_graph *g, const double *w,
 }
 
 int mr_constrained_search_astar(mr_constrained *s, const mr_graph *g, const double *w,
-                                const uint16_t *cls, const mr_dfa *dfa, const mr_cbound *bound,
+                                const uint16_t *cls, const mr_dfa *dfa, const double *bound,
                                 const mr_seed *src, size_t nsrc, const mr_seed *dst, size_t ndst,
                                 mr_cpath *out)
 {
@@ -328,15 +351,27 @@ int mr_constrained_search_astar(mr_constrained *s, const mr_graph *g, const doub
 	const uint16_t *delta;
 	const uint8_t *acc;
 	uint32_t gen, shift, mask, nclasses, start, remaining = 0, settled = 0, best_x = MR_NONE;
+	uint32_t prune_at; /* settled count at which unreachable vertices are marked (MR_NONE: never) */
+	const uint8_t *seen = NULL; /* after that: seen[v] == 0 means v cannot reach a target */
 	double best = INFINITY;
 	size_t i;
 
 	if (!s || !out)
 		return MR_EINVAL;
-	if (check_args(s, g, w, cls, dfa, src, nsrc, dst, ndst) != MR_OK ||
-	    (bound && check_bound(bound, dfa) != MR_OK)) {
+	if (check_args(s, g, w, cls, dfa, src, nsrc, dst, ndst) != MR_OK) {
 		set_empty(s, out, 0);
 		return MR_EINVAL;
+	}
+	prune_at = MR_NONE;
+	if (g->first_in && g->tail_in && g->in_arc && g->first_in[0] == 0 && g->first_in[g->n] == g->m) {
+		/* worth it only if some class is dead in every state (a forbid, an only): without, the
+		 * pass would find little that the search does not, at the cost of O(n + arcs) */
+		mark_live(s, dfa);
+		for (i = 0; i < dfa->nclasses; i++)
+			if (!(s->live[i >> 6] >> (i & 63) & 1u)) {
+				prune_at = (g->n >> 2) + 1;
+				break;
+			}
 	}
 	begin(s);
 	h = &s->h;
@@ -355,7 +390,7 @@ int mr_constrained_search_astar(mr_constrained *s, const mr_graph *g, const doub
 	for (i = 0; i < nsrc; i++) { /* a vertex listed twice keeps its smallest offset */
 		uint32_t x = src[i].v << shift | start;
 		plabel *L = &lab[x];
-		double hx = bound ? bound_at(bound, src[i].v, start) : 0.0;
+		double hx = bound ? bound[src[i].v] : 0.0;
 		if (!(hx < INFINITY))
 			continue; /* no accepted target from there */
 		if ((L->tag >> 8) != gen || src[i].offset < L->d) {
@@ -381,21 +416,37 @@ int mr_constrained_search_astar(mr_constrained *s, const mr_graph *g, const doub
 	 * d + off(t) >= k, and every pair still queued costs at least its key: stop once the top key
 	 * reaches best. */
 	while (!mr_heap_empty(h) && mr_heap_top_key(h) < best) {
-		double key;
-		uint32_t x = mr_heap_pop(h, &key), u = x >> shift, q = x & mask, a, end;
-		const uint16_t *row = delta + (size_t)q * nclasses;
-		double du = lab[x].d;
+		double key, du;
+		uint32_t x, u, q, a, end;
+		const uint16_t *row;
 
+		if (settled == prune_at && !seen) {
+			/* A large search: find once, in O(n + arcs), the vertices from which no target can
+			 * be reached over arcs some state takes (a forbid or an only may cut off whole
+			 * regions, or the target itself), and drop their pairs from now on. Exactness is
+			 * kept: no accepted walk passes through them. */
+			if (mark_reach(s, g, w, cls, dfa, dst, ndst) != MR_OK) {
+				set_empty(s, out, settled);
+				return MR_EINVAL;
+			}
+			seen = s->seen;
+		}
+		x = mr_heap_pop(h, &key);
+		u = x >> shift;
+		if (seen && !seen[u])
+			continue;
+		q = x & mask;
+		row = delta + (size_t)q * nclasses;
+		du = lab[x].d;
 		settled++;
 		if (acc[q] && tg[u].stamp == gen) {
 			if (du + tg[u].off < best) {
 				best = du + tg[u].off;
 				best_x = x;
 			}
-			/* Without a bound pairs leave in order of d, so the first accepting pop of u is its
-			 * cheapest and, once every target has had one, best is final. (With a bound, h may
-			 * differ between accepting states of u; the key rule above decides.) */
-			if (!bound && tg[u].done != gen) {
+			/* The pairs of u leave in order of d (h depends on u only), so the first accepting
+			 * pop of u is its cheapest; once every target has had one, best is final. */
+			if (tg[u].done != gen) {
 				tg[u].done = gen;
 				if (--remaining == 0)
 					break;
@@ -418,9 +469,9 @@ int mr_constrained_search_astar(mr_constrained *s, const mr_graph *g, const doub
 			y = v << shift | q2;
 			L = &lab[y];
 			if ((L->tag >> 8) != gen) {
-				if (!(nd < INFINITY))
-					continue; /* unusable arc */
-				hy = bound ? bound_at(bound, v, q2) : 0.0;
+				if (!(nd < INFINITY) || (seen && !seen[v]))
+					continue; /* unusable arc, or no target from v */
+				hy = bound ? bound[v] : 0.0;
 				if (!(hy < INFINITY))
 					continue; /* no accepted target from (v, q2) */
 				L->d = nd;
@@ -431,7 +482,7 @@ int mr_constrained_search_astar(mr_constrained *s, const mr_graph *g, const doub
 				L->d = nd;
 				L->arc = a;
 				L->tag = gen << 8 | q;
-				mr_heap_decrease(h, y, nd + (bound ? bound_at(bound, v, q2) : 0.0));
+				mr_heap_decrease(h, y, nd + (bound ? bound[v] : 0.0));
 			}
 		}
 	}
@@ -444,8 +495,8 @@ int mr_constrained_search_astar(mr_constrained *s, const mr_graph *g, const doub
 	return MR_OK;
 }
 
-/* Checks of mr_constrained_potential and mr_constrained_reach; with dfa, marks in s->live the
- * classes that some state can take. */
+/* Checks of mr_constrained_potential; with dfa, marks in s->live the classes that some state can
+ * take. */
 static int potential_args(mr_constrained *s, const mr_graph *g, const double *w, const uint16_t *cls,
                           const mr_dfa *dfa, const mr_seed *seeds, size_t nseeds, const double *pot)
 {
@@ -459,14 +510,8 @@ static int potential_args(mr_constrained *s, const mr_graph *g, const double *w,
 		return MR_EINVAL;
 	if (dfa && (mr_dfa_check(dfa) != MR_OK || (g->m && !cls)))
 		return MR_EINVAL;
-	if (dfa) {
-		uint32_t c, q;
-		memset(s->live, 0, ((size_t)dfa->nclasses + 63) / 64 * sizeof(uint64_t));
-		for (q = 0; q < dfa->nstates; q++)
-			for (c = 0; c < dfa->nclasses; c++)
-				if (dfa->delta[(size_t)q * dfa->nclasses + c] != MR_DFA_DEAD)
-					s->live[c >> 6] |= (uint64_t)1 << (c & 63);
-	}
+	if (dfa)
+		mark_live(s, dfa);
 	return MR_OK;
 }
 
@@ -516,47 +561,6 @@ int mr_constrained_potential(mr_constrained *s, const mr_graph *g, const double 
 				pot[t] = nd;
 				mr_heap_decrease(h, t, nd);
 			}
-		}
-	}
-	return MR_OK;
-}
-
-int mr_constrained_reach(mr_constrained *s, const mr_graph *g, const double *w,
-                         const uint16_t *cls, const mr_dfa *dfa, const mr_seed *seeds,
-                         size_t nseeds, double *pot)
-{
-	const uint32_t *first_in, *tail_in, *in_arc;
-	uint32_t *queue, v, qh = 0, qt = 0;
-	size_t i;
-
-	if (potential_args(s, g, w, cls, dfa, seeds, nseeds, pot) != MR_OK)
-		return MR_EINVAL;
-	for (v = 0; v < g->n; v++)
-		pot[v] = INFINITY;
-	queue = s->queue; /* each vertex enters once (when its pot becomes 0): n entries suffice */
-	for (i = 0; i < nseeds; i++)
-		if (pot[seeds[i].v] != 0.0) {
-			pot[seeds[i].v] = 0.0;
-			queue[qt++] = seeds[i].v;
-		}
-	first_in = g->first_in;
-	tail_in = g->tail_in;
-	in_arc = g->in_arc;
-	while (qh < qt) {
-		uint32_t u = queue[qh++], b, end;
-		for (b = first_in[u], end = first_in[u + 1]; b < end; b++) {
-			uint32_t a = in_arc[b], t = tail_in[b];
-			if (pot[t] == 0.0 || !(w[a] < INFINITY))
-				continue;
-			if (dfa) {
-				uint32_t c = cls[a];
-				if (c >= dfa->nclasses)
-					return MR_EINVAL;
-				if (!(s->live[c >> 6] >> (c & 63) & 1u))
-					continue;
-			}
-			pot[t] = 0.0;
-			queue[qt++] = t;
 		}
 	}
 	return MR_OK;
@@ -676,6 +680,8 @@ int mr_pattern_compile(const mr_pattern *p, const uint16_t *arc_features, size_t
                        mr_dfa *dfa_out, uint16_t *arc_class_out, mr_error *err)
 {
 	uint32_t keybits = 0, seqbits = 0, nkeys, nclasses = 0, nstates = 0, nkept = 0;
+	uint32_t last_f = UINT32_MAX; /* features of the last arc classified (none yet) */
+	uint16_t last_c = 0;          /* and its class */
 	uint32_t *ktab = NULL, *rep = NULL, tuples[MR_DFA_MAX_STATES];
 	uint16_t *rows = NULL, newid[MR_DFA_MAX_STATES], order[MR_DFA_MAX_STATES];
 	uint8_t coreach[MR_DFA_MAX_STATES];
@@ -716,7 +722,12 @@ int mr_pattern_compile(const mr_pattern *p, const uint16_t *arc_features, size_t
 	packer_init(&tm->kp, keybits);
 	for (a = 0; a < m; a++) {
 		uint32_t f = arc_features[a], k, slot;
-		int dead = (f & p->forbid) != 0 || (f & p->only) != p->only;
+		int dead;
+		if (f == last_f) { /* runs of equal features (mostly none at all) are the common case */
+			arc_class_out[a] = last_c;
+			continue;
+		}
+		dead = (f & p->forbid) != 0 || (f & p->only) != p->only;
 		k = dead ? DEAD_KEY : (f & keybits);
 		slot = dead ? nkeys : packer_key(&tm->kp, f);
 		if (ktab[slot] == UINT32_MAX) {
@@ -724,7 +735,8 @@ int mr_pattern_compile(const mr_pattern *p, const uint16_t *arc_features, size_t
 			                          < nrep since each new class takes a new arc */
 			rep[nclasses++] = k;
 		}
-		arc_class_out[a] = (uint16_t)ktab[slot];
+		arc_class_out[a] = last_c = (uint16_t)ktab[slot];
+		last_f = f;
 	}
 
 	/* 2. states: breadth-first over the tuples reachable from (0, 0); row q of `rows` holds the
@@ -799,18 +811,14 @@ int mr_pattern_compile(const mr_pattern *p, const uint16_t *arc_features, size_t
 	/* 4. keep the co-reachable states and the start (state 0 in both numberings) */
 	for (q = 0; q < nstates; q++)
 		newid[q] = (q == 0 || coreach[q]) ? (uint16_t)nkept++ : MR_DFA_DEAD;
-	block = mr_malloc(((size_t)nkept * nclasses + nkept) * sizeof(uint16_t) + nkept);
+	block = mr_malloc((size_t)nkept * nclasses * sizeof(uint16_t) + nkept);
 	if (!block) {
 		rc = mr_error_set(err, MR_ENOMEM, NULL, 0, 0, NULL, "pattern compile: out of memory");
 		goto unwind;
 	}
 	{
-		uint16_t *delta = (uint16_t *)block, *need = delta + (size_t)nkept * nclasses;
-		uint8_t *acc = (uint8_t *)(need + nkept);
-		uint16_t seqrest[MR_PATTERN_MAX_SEQ + 1]; /* predicates of seq[i..nseq-1] */
-		seqrest[p->nseq] = 0;
-		for (i = p->nseq; i-- > 0;)
-			seqrest[i] = (uint16_t)(seqrest[i + 1] | 1u << p->seq[i]);
+		uint16_t *delta = (uint16_t *)block;
+		uint8_t *acc = block + (size_t)nkept * nclasses * sizeof(uint16_t);
 		for (q = 0; q < nstates; q++) {
 			if (newid[q] == MR_DFA_DEAD)
 				continue;
@@ -820,14 +828,12 @@ int mr_pattern_compile(const mr_pattern *p, const uint16_t *arc_features, size_t
 				    (y == MR_DFA_DEAD || !coreach[y]) ? MR_DFA_DEAD : newid[y];
 			}
 			acc[newid[q]] = TUPLE_R(tuples[q]) == p->require && TUPLE_I(tuples[q]) == p->nseq;
-			need[newid[q]] = (uint16_t)((p->require & ~TUPLE_R(tuples[q])) | seqrest[TUPLE_I(tuples[q])]);
 		}
 		dfa_out->nstates = nkept;
 		dfa_out->nclasses = nclasses;
 		dfa_out->start = 0;
 		dfa_out->delta = delta;
 		dfa_out->accepting = acc;
-		dfa_out->need = need;
 		dfa_out->storage = block;
 	}
 	rc = MR_OK;

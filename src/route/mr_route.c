@@ -34,24 +34,19 @@ struct mr_router {
 	char wkey[2048];              /* the options w and the bans were made for ("" = none) */
 	uint16_t *features, *cls;     /* per arc, for corridor patterns (allocated on first use) */
 	struct mr_constrained *cs;    /* product search, MR_ROUTER_MAX_STATES states */
-	/* Corridor caches (see the corridor pattern section at the end). Per predicate met so far:
-	 * its arcs as a bitset (fixed for the router's life: the network does not change) and the
-	 * A* potential "to the target through an arc with it" (valid iff pot_gen == the router's).
-	 * pot0 is the potential to the target over every usable arc, potc the one over the arcs the
-	 * current corridor allows; pot0 and the predicates' potentials hold for the weights of pkey
-	 * and the target node pot_to, and pot_gen changes whenever either does. */
+	/* Corridor caches (see the corridor pattern section at the end): each predicate met so far
+	 * with its arcs as a bitset (fixed for the router's life: the network does not change);
+	 * pot0, the A* bound towards node pot_to under the weights of options key pkey ("" = none),
+	 * shared by the corridors of one origin-destination pair. */
 	struct mr__pred_slot {
 		int kind;
 		char *value;
 		uint64_t *bits; /* (m + 63) / 64 words */
-		double *pot;    /* n values, or NULL */
-		uint32_t pot_gen;
 	} *pslot;
 	size_t npslot;
-	double *pot0, *potc;
-	uint32_t pot_gen, pot_to;
+	double *pot0;
+	uint32_t pot_to;
 	char pkey[2048];
-	MR_VEC(mr_seed) pseeds;
 };
 
 static const char *const objective_names[] = {
@@ -132,12 +127,9 @@ void mr_router_free(mr_router *r)
 		struct mr__pred_slot *ps = &r->pslot[--r->npslot];
 		mr_free(ps->value);
 		mr_free(ps->bits);
-		mr_free(ps->pot);
 	}
 	mr_free(r->pslot);
 	mr_free(r->pot0);
-	mr_free(r->potc);
-	mr_vec_free(&r->pseeds);
 	mr_free(r);
 }
 
@@ -526,18 +518,19 @@ static int push_unique_u32(uint32_t **arr, size_t *n, uint32_t x)
 
 /* Fill out's derived fields from out->arcs and out->first_vnode. */
 /* Tank-to-wheel share of a moving vehicle's well-to-wheel CO2e, by energy carrier (the rest is
- * well-to-tank: fuel production and delivery, or power generation). Factors: EN 16258:2012 Annex A
- * as tabulated by PTV for diesel with 5 % biofuel, TTW 3.04 / WTW 3.80 kg CO2e per kg = 0.80;
- * marine fuel oil, TTW 3.15 / WTW 3.41 kg CO2e per kg (EN 16258, heavy fuel oil) = 0.92; an
- * electric train emits nothing at the wheel, so its whole footprint is well-to-tank. Rail links
- * not marked electrified are taken as diesel. See docs/emissions.md. */
+ * well-to-tank: fuel production and delivery, or power generation). Diesel (road, and rail
+ * links not marked electrified): EN 16258:2012 for diesel with 5 % biofuel, TTW 3.04 / WTW 3.80
+ * kg CO2e per kg = 0.80. Marine fuel (sea, ferry, inland waterway): FuelEU Maritime Annex II
+ * defaults for heavy fuel oil, TTW 3.114 g CO2/g / 40.5 MJ/kg = 76.9 g/MJ and WTT 13.5 g CO2e/MJ,
+ * 76.9 / 90.4 = 0.85 (methane and N2O left out). An electric train emits nothing at the wheel.
+ * See docs/emissions.md. */
 static double ttw_share(int mode, int electrified)
 {
 	switch (mode) {
 	case MR_MODE_SEA:
 	case MR_MODE_FERRY:
 	case MR_MODE_IWW:
-		return 3.15 / 3.41;
+		return 76.9 / (76.9 + 13.5);
 	case MR_MODE_RAIL:
 		return electrified ? 0.0 : 3.04 / 3.80;
 	default:
@@ -1080,7 +1073,6 @@ static void pslot_clear(struct mr__pred_slot *ps)
 {
 	mr_free(ps->value);
 	mr_free(ps->bits);
-	mr_free(ps->pot);
 	memset(ps, 0, sizeof(*ps));
 }
 
@@ -1146,98 +1138,25 @@ static void arc_features(mr_router *r, struct mr__pred_slot *const *slot, size_t
 		}
 }
 
-/* Tail of forward arc a, by binary search on first_out. */
-static uint32_t arc_tail_of(const mr_graph *g, uint32_t a)
+/* The A* bound of a corridor search towards r->targets (the virtual nodes of node `to`): the
+ * cheapest cost to a target over every usable arc, exact for the network and so a consistent
+ * lower bound for every corridor (a pattern only removes routes). One reverse Dijkstra per
+ * origin-destination pair and weights, shared by all the corridors of a comparison. */
+static int corridor_bound(mr_router *r, uint32_t to, const double **h)
 {
-	uint32_t lo = 0, hi = g->n;
-	while (hi - lo > 1) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (g->first_out[mid] <= a)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* The A* bound of one corridor search towards r->targets (the virtual nodes of `to`), as in
- * mr_cbound: pot[0] = potc, the cheapest cost to a target over the arcs the corridor allows
- * (INFINITY where it cannot reach one), in every state; pot[1 + k] = the cheapest cost to a
- * target through an arc with predicate k, in the states that still need k (dfa->need). The
- * second kind and pot0, from which it starts, depend only on the weights and the target: they
- * are made once per origin-destination pair and weights, then shared by every corridor. */
-#include <stdlib.h>
-static int perf_mode;
-static int corridor_bound(mr_router *r, uint32_t to, const mr_dfa *dfa, struct mr__pred_slot *const *slot,
-                          size_t npred, const double **pot, uint32_t *use)
-{
-	const mr_net *net = r->net;
-	const mr_graph *g = &net->g;
-	uint32_t q, k, needed = 0;
+	const mr_graph *g = &r->net->g;
 	int rc;
 
 	if (!r->pot0 && !(r->pot0 = mr_malloc(((size_t)g->n + 1) * sizeof(double))))
 		return MR_ENOMEM;
-	if (!r->potc && !(r->potc = mr_malloc(((size_t)g->n + 1) * sizeof(double))))
-		return MR_ENOMEM;
 	if (!r->pkey[0] || strcmp(r->pkey, r->wkey) != 0 || r->pot_to != to) {
 		r->pkey[0] = '\0';
-		if (++r->pot_gen == 0) { /* wrapped: no slot may look valid */
-			size_t i;
-			for (i = 0; i < r->npslot; i++)
-				r->pslot[i].pot_gen = 0;
-			r->pot_gen = 1;
-		}
 		if ((rc = mr_constrained_potential(r->cs, g, r->w, NULL, NULL, r->targets.v, r->targets.n, r->pot0)))
 			return rc;
 		r->pot_to = to;
-		memcpy(r->pkey, r->wkey, sizeof(r->pkey)); /* "" (weights of options too long for a key): never reused */
+		memcpy(r->pkey, r->wkey, sizeof(r->pkey)); /* "" when the options have no key: never reused */
 	}
-	{ const char *pm = getenv("MR_PERF_MODE"); perf_mode = pm ? atoi(pm) : 0; }
-	if ((rc = (perf_mode == 1 ? mr_constrained_potential : mr_constrained_reach)(r->cs, g, r->w, r->cls, dfa, r->targets.v, r->targets.n, r->potc)))
-		return rc;
-	pot[0] = r->potc;
-	for (k = 1; k < 17; k++) pot[k] = r->potc;
-	for (q = 0; q < dfa->nstates; q++)
-		needed |= dfa->need[q];
-	for (k = 0; k < npred; k++) {
-		struct mr__pred_slot *ps = slot[k];
-		size_t i, words = ((size_t)g->m + 63) / 64;
-		pot[1 + k] = r->potc; /* unused unless needed; any valid array */
-		if (!(needed >> k & 1u) || perf_mode == 2)
-			continue;
-		if (ps->pot_gen != r->pot_gen) {
-			if (!ps->pot && !(ps->pot = mr_malloc(((size_t)g->n + 1) * sizeof(double))))
-				return MR_ENOMEM;
-			r->pseeds.n = 0;
-			for (i = 0; i < words; i++) {
-				uint64_t x;
-				for (x = ps->bits[i]; x; x &= x - 1) {
-					uint32_t a = (uint32_t)(i * 64 + low_bit64(x));
-					mr_seed s;
-					s.offset = r->w[a] + r->pot0[g->head[a]];
-					if (!(s.offset < INFINITY))
-						continue;
-					s.v = arc_tail_of(g, a);
-					if (mr_vec_push(&r->pseeds, s))
-						return MR_ENOMEM;
-				}
-			}
-			if ((rc = mr_constrained_potential(r->cs, g, r->w, NULL, NULL, r->pseeds.v, r->pseeds.n, ps->pot)))
-				return rc;
-			ps->pot_gen = r->pot_gen;
-		}
-		pot[1 + k] = ps->pot;
-	}
-	for (q = 0; q < dfa->nstates; q++) {
-		uint32_t m = dfa->need[q];
-		use[q] = 1u | 1u << 16; /* potc, pot0 */
-		pot[16] = r->pot0;
-		if (perf_mode == 2) continue;
-		for (k = 0; m; k++, m >>= 1)
-			if (m & 1u)
-				use[q] |= 1u << (1 + k);
-	}
+	*h = r->pot0;
 	return MR_OK;
 }
 
@@ -1281,9 +1200,7 @@ int mr_router_route_pattern(mr_router *r, uint32_t from, uint32_t to, const mr_r
 {
 	const mr_net *net = r->net;
 	struct mr__pred_slot *slot[MR_PATTERN_MAX_PRED];
-	const double *pot[2 + MR_PATTERN_MAX_PRED];
-	uint32_t use[MR_ROUTER_MAX_STATES];
-	mr_cbound bound;
+	const double *h = NULL;
 	mr_dfa dfa;
 	mr_cpath cp;
 	size_t i;
@@ -1336,25 +1253,19 @@ int mr_router_route_pattern(mr_router *r, uint32_t from, uint32_t to, const mr_r
 		mr_dfa_free(&dfa);
 		return mr_error_set(err, MR_ENOROUTE, NULL, 0, 0, NULL, "no route satisfies the corridor");
 	}
-	/* A* with exact lower bounds (see corridor_bound); --algorithm dijkstra searches without. */
-	if (getenv("MR_PERF_MODE") && atoi(getenv("MR_PERF_MODE")) == 3) ((mr_route_opts *)o)->algorithm = MR_ALGO_DIJKSTRA;
-	if (o->algorithm != MR_ALGO_DIJKSTRA) {
-		if ((rc = corridor_bound(r, to, &dfa, slot, npred, pot, use))) {
-			mr_dfa_free(&dfa);
-			return rc;
-		}
-		bound.pot = pot;
-		bound.npot = 17;
-		bound.use = use;
+	/* A* with an exact lower bound (see corridor_bound); --algorithm dijkstra searches without. */
+	if (o->algorithm != MR_ALGO_DIJKSTRA && (rc = corridor_bound(r, to, &h))) {
+		mr_dfa_free(&dfa);
+		return rc;
 	}
-	rc = mr_constrained_search_astar(r->cs, &net->g, r->w, r->cls, &dfa, o->algorithm != MR_ALGO_DIJKSTRA ? &bound : NULL,
-	                                 r->layers.v, r->layers.n, r->targets.v, r->targets.n, &cp);
+	rc = mr_constrained_search_astar(r->cs, &net->g, r->w, r->cls, &dfa, h, r->layers.v, r->layers.n, r->targets.v,
+	                                 r->targets.n, &cp);
 	mr_dfa_free(&dfa);
 	if (rc == MR_ENOROUTE)
 		return mr_error_set(err, MR_ENOROUTE, NULL, 0, 0, NULL, "no route satisfies the corridor");
 	if (rc)
 		return rc;
-	out->algorithm = o->algorithm != MR_ALGO_DIJKSTRA ? MR_ALGO_ASTAR : MR_ALGO_DIJKSTRA;
+	out->algorithm = h ? MR_ALGO_ASTAR : MR_ALGO_DIJKSTRA;
 	out->teu = o->teu;
 	out->objective_value = cp.path.cost;
 	out->settled = cp.path.settled;

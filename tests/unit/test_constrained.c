@@ -15,6 +15,8 @@
 
 #include "meridian/mr_constrained.h"
 #include "meridian/mr_core.h"
+#include "meridian/mr_corridor.h"
+#include "meridian/mr_route.h"
 #include "meridian/mr_search.h"
 
 /* ---- fixed-seed PRNG (splitmix64) ---- */
@@ -38,13 +40,15 @@ static uint32_t rng_below(uint32_t k) { return (uint32_t)(rng_next() % k); }
 typedef struct tnet {
 	uint32_t n, m;
 	uint32_t first_out[MAXN + 1], head[MAXM], tail[MAXM];
+	uint32_t first_in[MAXN + 1], tail_in[MAXM], in_arc[MAXM]; /* backward CSR */
 	double w[MAXM];
 	uint16_t feat[MAXM], cls[MAXM];
 	mr_graph g;
 } tnet;
 
 /* Arcs (tails[i], heads[i]) with weight ws[i] and features fs[i] (fs may be NULL); arc ids follow
- * the order of the list within each tail, so a list sorted by tail keeps its indices. */
+ * the order of the list within each tail, so a list sorted by tail keeps its indices. The graph
+ * has both CSRs (a search may then run its pruning pass; see fwd_only for one without). */
 static void tnet_build(tnet *t, uint32_t n, uint32_t m, const uint32_t *tails, const uint32_t *heads,
                        const double *ws, const uint16_t *fs)
 {
@@ -66,10 +70,31 @@ static void tnet_build(tnet *t, uint32_t n, uint32_t m, const uint32_t *tails, c
 		t->w[a] = ws[i];
 		t->feat[a] = fs ? fs[i] : 0;
 	}
+	for (i = 0; i < m; i++)
+		t->first_in[t->head[i] + 1]++;
+	for (v = 0; v < n; v++)
+		t->first_in[v + 1] += t->first_in[v];
+	memcpy(next, t->first_in, sizeof(next));
+	for (i = 0; i < m; i++) {
+		uint32_t b = next[t->head[i]]++;
+		t->tail_in[b] = t->tail[i];
+		t->in_arc[b] = i;
+	}
 	t->g.n = n;
 	t->g.m = m;
 	t->g.first_out = t->first_out;
 	t->g.head = t->head;
+	t->g.first_in = t->first_in;
+	t->g.tail_in = t->tail_in;
+	t->g.in_arc = t->in_arc;
+}
+
+/* The same graph without its backward CSR: searches on it never run the pruning pass. */
+static mr_graph fwd_only(const tnet *t)
+{
+	mr_graph g = t->g;
+	g.first_in = g.tail_in = g.in_arc = NULL;
+	return g;
 }
 
 /* ---- the pattern's meaning, written independently of the compiler ---- */
@@ -459,39 +484,80 @@ static void random_pattern(mr_pattern *p)
 
 typedef struct stats {
 	int instances, feasible, revisits, simple_only;
+	int passes;                       /* instances where the search ran its pruning pass */
 	uint64_t work;
+	uint64_t settled_dijkstra, settled_astar; /* pairs settled, with the backward CSR */
 } stats;
 
-/* One instance: engine against the three brute forces. */
+/* Run one search variant (graph g, bound h or NULL) and check it against the brute force's
+ * best walk: same code, same cost, a real accepted walk. Returns the pairs settled. */
+static uint32_t expect(mr_constrained *cs, const tnet *t, const mr_graph *g, const mr_dfa *dfa,
+                       const uint16_t *cls, const mr_pattern *p, const double *h, const mr_seed *src,
+                       size_t nsrc, const mr_seed *dst, size_t ndst, double want, const char *what)
+{
+	mr_cpath r;
+	int rc = mr_constrained_search_astar(cs, g, t->w, cls, dfa, h, src, nsrc, dst, ndst, &r);
+
+	if (want == INFINITY) {
+		if (rc != MR_ENOROUTE)
+			fail_msg("%s: code %d where no walk is accepted", what, rc);
+		assert_true(r.path.cost == INFINITY);
+		return r.path.settled;
+	}
+	if (rc != MR_OK || r.path.cost != want)
+		fail_msg("%s: code %d, cost %g, brute force %g, n=%u m=%u states=%u", what, rc, r.path.cost,
+		         want, t->n, t->m, dfa->nstates);
+	check_path(t, dfa, cls, p, src, nsrc, dst, ndst, &r);
+	return r.path.settled;
+}
+
+/* One instance: the engine against the three brute forces, in four ways: Dijkstra without and
+ * with the backward CSR (so with the pruning pass when the search grows), and A* with the bound
+ * of mr_constrained_potential towards the targets, without and with the automaton's dead
+ * classes. */
 static void compare_one(mr_constrained *cs, const tnet *t, const mr_dfa *dfa, const uint16_t *cls,
                         const mr_pattern *p, stats *st)
 {
 	mr_seed src[2], dst[2];
 	size_t nsrc, ndst;
+	mr_graph fg = fwd_only(t);
+	double pot[MAXN], potd[MAXN];
+	uint32_t v, plain;
 	mr_cpath r;
 	bf_result want;
 	int rc;
 
 	random_seeds(t->n, src, &nsrc, dst, &ndst);
-	rc = mr_constrained_search(cs, &t->g, t->w, cls, dfa, src, nsrc, dst, ndst, &r);
+	rc = mr_constrained_search(cs, &fg, t->w, cls, dfa, src, nsrc, dst, ndst, &r);
 	want = brute_force(t, p, dfa, cls, src, nsrc, dst, ndst, &st->work);
 	st->instances++;
 	/* every simple path is a walk; the short walks are walks */
 	assert_true(want.walk <= want.simple);
 	assert_true(want.walk <= want.short_walk);
+	plain = r.path.settled;
 	if (want.walk == INFINITY) {
 		assert_int_equal(rc, MR_ENOROUTE);
 		assert_true(r.path.cost == INFINITY);
-		return;
+	} else {
+		assert_int_equal(rc, MR_OK);
+		if (r.path.cost != want.walk)
+			fail_msg("engine %g, brute force %g (simple %g), n=%u m=%u states=%u", r.path.cost,
+			         want.walk, want.simple, t->n, t->m, dfa->nstates);
+		check_path(t, dfa, cls, p, src, nsrc, dst, ndst, &r);
+		st->feasible++;
+		if (want.walk < want.simple)
+			st->revisits++; /* only a walk that revisits a vertex is optimal */
 	}
-	assert_int_equal(rc, MR_OK);
-	if (r.path.cost != want.walk)
-		fail_msg("engine %g, brute force %g (simple %g), n=%u m=%u states=%u", r.path.cost,
-		         want.walk, want.simple, t->n, t->m, dfa->nstates);
-	check_path(t, dfa, cls, p, src, nsrc, dst, ndst, &r);
-	st->feasible++;
-	if (want.walk < want.simple)
-		st->revisits++; /* only a walk that revisits a vertex is optimal */
+	st->passes += plain > (t->n >> 2) + 1; /* the variant below ran the pass */
+	st->settled_dijkstra += expect(cs, t, &t->g, dfa, cls, p, NULL, src, nsrc, dst, ndst, want.walk,
+	                               "dijkstra with backward CSR");
+	assert_int_equal(mr_constrained_potential(cs, &t->g, t->w, NULL, NULL, dst, ndst, pot), MR_OK);
+	expect(cs, t, &t->g, dfa, cls, p, pot, src, nsrc, dst, ndst, want.walk, "A*, graph bound");
+	assert_int_equal(mr_constrained_potential(cs, &t->g, t->w, cls, dfa, dst, ndst, potd), MR_OK);
+	for (v = 0; v < t->n; v++)
+		assert_true(potd[v] >= pot[v]); /* fewer arcs: never smaller */
+	st->settled_astar += expect(cs, t, &fg, dfa, cls, p, potd, src, nsrc, dst, ndst, want.walk,
+	                            "A*, automaton bound, no pass");
 }
 
 static void test_property_patterns(void **state)
@@ -519,10 +585,14 @@ static void test_property_patterns(void **state)
 		mr_pattern_free(&p);
 	}
 	print_message("patterns: %d instances, %d feasible, %d need a walk that revisits a vertex, "
-	              "%llu brute-force nodes\n",
-	              st.instances, st.feasible, st.revisits, (unsigned long long)st.work);
+	              "%llu brute-force nodes; %d ran the pruning pass; pairs settled: Dijkstra %llu, "
+	              "A* %llu\n",
+	              st.instances, st.feasible, st.revisits, (unsigned long long)st.work, st.passes,
+	              (unsigned long long)st.settled_dijkstra, (unsigned long long)st.settled_astar);
 	assert_true(st.feasible > st.instances / 4);
 	assert_true(st.revisits > 10); /* the instances do exercise revisits */
+	assert_true(st.passes > st.instances / 10);                 /* and the pruning pass */
+	assert_true(st.settled_astar < st.settled_dijkstra * 9 / 10); /* the bound prunes */
 	mr_constrained_free(cs);
 }
 
@@ -559,10 +629,13 @@ static void test_property_dfas(void **state)
 		compare_one(cs, &t, &dfa, cls, NULL, &st);
 	}
 	print_message("hand-made DFAs: %d instances, %d feasible, %d need a revisit, %llu brute-force "
-	              "nodes\n",
-	              st.instances, st.feasible, st.revisits, (unsigned long long)st.work);
+	              "nodes; %d ran the pruning pass; pairs settled: Dijkstra %llu, A* %llu\n",
+	              st.instances, st.feasible, st.revisits, (unsigned long long)st.work, st.passes,
+	              (unsigned long long)st.settled_dijkstra, (unsigned long long)st.settled_astar);
 	assert_true(st.feasible > st.instances / 4);
 	assert_true(st.revisits > 10);
+	assert_true(st.passes > st.instances / 10);
+	assert_true(st.settled_astar < st.settled_dijkstra * 9 / 10);
 	mr_constrained_free(cs);
 }
 
@@ -918,6 +991,51 @@ static void test_classes(void **state)
 	mr_dfa_free(&dfa); /* zeroed: harmless */
 }
 
+/* The classes honour their contract on feature arrays with long runs of equal features (the
+ * compiler's fast path) and random breaks: two arcs share a class iff both are dead or both live
+ * with the same features on the pattern's require and sequence predicates. */
+static void test_classes_runs(void **state)
+{
+	enum { M = 400 };
+	uint16_t feat[M], cls[M];
+	int it;
+
+	(void)state;
+	rng_state = 8080;
+	for (it = 0; it < 200; it++) {
+		mr_pattern p;
+		mr_dfa dfa;
+		uint32_t a, b, keybits, f = 0;
+
+		random_pattern(&p);
+		for (a = 0; a < M; a++) {
+			uint32_t k = rng_below(10);
+			if (k == 0)
+				f = rng_below(1u << 16);
+			else if (k == 1)
+				f = 0;
+			feat[a] = (uint16_t)f; /* runs of ~5 equal features, many of them 0 */
+		}
+		assert_int_equal(mr_pattern_compile(&p, feat, M, &dfa, cls, NULL), MR_OK);
+		keybits = p.require;
+		for (a = 0; a < p.nseq; a++)
+			keybits |= 1u << p.seq[a];
+		for (a = 0; a < M; a++) {
+			int deada = (feat[a] & p.forbid) || (feat[a] & p.only) != p.only;
+			assert_true(cls[a] < dfa.nclasses);
+			for (b = a + 1; b < M; b += 7) {
+				int deadb = (feat[b] & p.forbid) || (feat[b] & p.only) != p.only;
+				int same = (deada && deadb) ||
+				           (!deada && !deadb && (feat[a] & keybits) == (feat[b] & keybits));
+				if ((cls[a] == cls[b]) != same)
+					fail_msg("arcs %u and %u: classes %u %u, features %x %x", a, b, cls[a], cls[b],
+					         feat[a], feat[b]);
+			}
+		}
+		mr_dfa_free(&dfa);
+	}
+}
+
 static void test_bad_arguments(void **state)
 {
 	fixture f = {0};
@@ -993,6 +1111,32 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(mr_constrained_new(&x, 1u << 24, 3, 256), MR_EINVAL); /* 2^32 pairs */
 	assert_int_equal(mr_constrained_new(&x, MR_NONE, 3, 1), MR_EINVAL);
 	mr_constrained_free(NULL);
+	/* bounds and potentials */
+	{
+		double pot[MAXN];
+		mr_graph fg = fwd_only(&f.t);
+		assert_int_equal(mr_constrained_potential(f.cs, &f.t.g, f.t.w, NULL, NULL, &d, 1, pot), MR_OK);
+		assert_int_equal(mr_constrained_search_astar(f.cs, &f.t.g, f.t.w, cls, &f.dfa, pot, &bad, 1, &d, 1, &r),
+		                 MR_EINVAL);
+		assert_int_equal(mr_constrained_potential(NULL, &f.t.g, f.t.w, NULL, NULL, &d, 1, pot), MR_EINVAL);
+		assert_int_equal(mr_constrained_potential(f.cs, NULL, f.t.w, NULL, NULL, &d, 1, pot), MR_EINVAL);
+		assert_int_equal(mr_constrained_potential(f.cs, &f.t.g, NULL, NULL, NULL, &d, 1, pot), MR_EINVAL);
+		assert_int_equal(mr_constrained_potential(f.cs, &f.t.g, f.t.w, NULL, NULL, &d, 1, NULL), MR_EINVAL);
+		assert_int_equal(mr_constrained_potential(f.cs, &fg, f.t.w, NULL, NULL, &d, 1, pot), MR_EINVAL);
+		assert_int_equal(mr_constrained_potential(f.cs, &f.t.g, f.t.w, NULL, NULL, &bad, 1, pot), MR_EINVAL);
+		assert_int_equal(mr_constrained_potential(f.cs, &f.t.g, f.t.w, NULL, NULL, &neg, 1, pot), MR_EINVAL);
+		assert_int_equal(mr_constrained_potential(f.cs, &f.t.g, f.t.w, NULL, &f.dfa, &d, 1, pot), MR_EINVAL);
+		assert_int_equal(mr_constrained_potential(f.cs, &f.t.g, f.t.w, cls, &big, &d, 1, pot), MR_OK);
+		big.start = 7;
+		assert_int_equal(mr_constrained_potential(f.cs, &f.t.g, f.t.w, cls, &big, &d, 1, pot), MR_EINVAL);
+		cls[0] = (uint16_t)f.dfa.nclasses; /* out of range, met by the backward search */
+		memcpy(cls + 1, f.t.cls + 1, sizeof(cls) - sizeof(cls[0]));
+		assert_int_equal(mr_constrained_potential(f.cs, &f.t.g, f.t.w, cls, &f.dfa, &d, 1, pot), MR_EINVAL);
+		small = NULL;
+		assert_int_equal(mr_constrained_new(&small, 3, MAXM, 2), MR_OK); /* graph larger */
+		assert_int_equal(mr_constrained_potential(small, &f.t.g, f.t.w, NULL, NULL, &d, 1, pot), MR_EINVAL);
+		mr_constrained_free(small);
+	}
 #undef SEARCH
 	fixture_done(&f);
 }
@@ -1167,6 +1311,7 @@ static void test_no_allocation_in_search(void **state)
 	fixture f = {0};
 	mr_pattern p;
 	mr_seed s = {0, 0}, d = {3, 0};
+	double pot[4];
 
 	(void)state;
 	diamond(&f.t);
@@ -1178,11 +1323,325 @@ static void test_no_allocation_in_search(void **state)
 	nallocs = 0;
 	assert_int_equal(mr_constrained_search(f.cs, &f.t.g, f.t.w, f.t.cls, &f.dfa, &s, 1, &d, 1, &f.r),
 	                 MR_OK);
+	assert_true(f.r.path.settled > 4 / 4 + 1); /* the pruning pass ran too */
+	assert_int_equal(mr_constrained_potential(f.cs, &f.t.g, f.t.w, f.t.cls, &f.dfa, &d, 1, pot), MR_OK);
+	assert_int_equal(mr_constrained_search_astar(f.cs, &f.t.g, f.t.w, f.t.cls, &f.dfa, pot, &s, 1, &d, 1, &f.r),
+	                 MR_OK);
 	assert_int_equal(nallocs, 0);
 	fail_at = -1;
 	mr_set_allocator(NULL, NULL);
 	assert_true(f.r.path.cost == 10);
 	fixture_done(&f);
+}
+
+/* ---- bounds and the pruning pass ---- */
+
+/* mr_constrained_potential against Bellman-Ford on the reversed graph, with and without the
+ * automaton's dead classes; the result is a consistent bound. */
+static void test_potential(void **state)
+{
+	mr_constrained *cs;
+	int it, withdfa = 0;
+
+	(void)state;
+	rng_state = 31337;
+	assert_int_equal(mr_constrained_new(&cs, MAXN, MAXM, 64), MR_OK);
+	for (it = 0; it < 400; it++) {
+		tnet t;
+		mr_pattern p;
+		mr_dfa dfa;
+		mr_seed src[2], dst[2];
+		size_t nsrc, ndst, i;
+		double pot[MAXN], bell[MAXN];
+		uint8_t can[MAXM];
+		uint32_t v, a, k, c, q;
+		int use_dfa = it & 1;
+
+		random_pattern(&p);
+		random_graph(&t, p.only);
+		assert_int_equal(mr_pattern_compile(&p, t.feat, t.m, &dfa, t.cls, NULL), MR_OK);
+		random_seeds(t.n, src, &nsrc, dst, &ndst);
+		for (a = 0; a < t.m; a++) { /* arcs some state can take */
+			can[a] = 0;
+			for (q = 0; q < dfa.nstates; q++)
+				can[a] |= dfa.delta[q * dfa.nclasses + t.cls[a]] != MR_DFA_DEAD;
+			withdfa += use_dfa && !can[a];
+		}
+		for (v = 0; v < t.n; v++)
+			bell[v] = INFINITY;
+		for (i = 0; i < ndst; i++)
+			if (dst[i].offset < bell[dst[i].v])
+				bell[dst[i].v] = dst[i].offset;
+		for (k = 0; k < t.n; k++) /* Bellman-Ford: n rounds over every arc */
+			for (a = 0; a < t.m; a++)
+				if ((!use_dfa || can[a]) && t.w[a] + bell[t.head[a]] < bell[t.tail[a]])
+					bell[t.tail[a]] = t.w[a] + bell[t.head[a]];
+		assert_int_equal(mr_constrained_potential(cs, &t.g, t.w, use_dfa ? t.cls : NULL,
+		                                          use_dfa ? &dfa : NULL, dst, ndst, pot),
+		                 MR_OK);
+		for (v = 0; v < t.n; v++)
+			if (pot[v] != bell[v])
+				fail_msg("vertex %u: potential %g, Bellman-Ford %g", v, pot[v], bell[v]);
+		for (a = 0; a < t.m; a++) /* consistent on every arc it may use */
+			if ((!use_dfa || can[a]) && t.w[a] < INFINITY)
+				assert_true(pot[t.tail[a]] <= t.w[a] + pot[t.head[a]]);
+		for (i = 0; i < ndst; i++)
+			assert_true(pot[dst[i].v] <= dst[i].offset);
+		c = 0;
+		assert_int_equal(mr_constrained_potential(cs, &t.g, t.w, NULL, NULL, NULL, 0, pot), MR_OK);
+		for (v = 0; v < t.n; v++)
+			c += pot[v] == INFINITY;
+		assert_int_equal(c, t.n); /* no seeds: nothing reaches one */
+		mr_dfa_free(&dfa);
+	}
+	assert_true(withdfa > 100); /* the dead classes did remove arcs */
+	mr_constrained_free(cs);
+}
+
+/* A bound of INFINITY closes a vertex; a zero bound is Dijkstra; an inconsistent bound may lose
+ * optimality but still gives a real accepted walk. */
+static void test_bound_edges(void **state)
+{
+	fixture f = {0};
+	mr_pattern p;
+	mr_seed s = {0, 0}, d = {3, 0};
+	double zero[4] = {0, 0, 0, 0}, closed[4] = {INFINITY, 0, 0, 0}, via1[4] = {0, INFINITY, 0, 0};
+	double wrong[4] = {0, 0, 100, 0};
+	mr_cpath r;
+	uint32_t settled;
+	int it;
+
+	(void)state;
+	diamond(&f.t);
+	mr_pattern_init(&p);
+	assert_int_equal(mr_pattern_require(&p, 1), MR_OK); /* through Suez: 0 -> 2 -> 3, cost 10 */
+	assert_int_equal(run(&f, &p, 0, 3), MR_OK);
+	settled = f.r.path.settled;
+	assert_int_equal(mr_constrained_search_astar(f.cs, &f.t.g, f.t.w, f.t.cls, &f.dfa, zero, &s, 1, &d, 1, &r),
+	                 MR_OK);
+	assert_true(r.path.cost == 10);
+	assert_int_equal(r.path.settled, settled);
+	assert_int_equal(mr_constrained_search_astar(f.cs, &f.t.g, f.t.w, f.t.cls, &f.dfa, closed, &s, 1, &d, 1, &r),
+	                 MR_ENOROUTE);
+	assert_int_equal(r.path.settled, 0);
+	assert_int_equal(mr_constrained_search_astar(f.cs, &f.t.g, f.t.w, f.t.cls, &f.dfa, via1, &s, 1, &d, 1, &r),
+	                 MR_OK); /* vertex 1 is not on the route */
+	assert_true(r.path.cost == 10);
+	/* h[2] = 100 overestimates: the route through 2 is found only after the direct sea arc
+	 * 0 -> 3, which has no Suez: still the cheapest accepted one here */
+	assert_int_equal(mr_constrained_search_astar(f.cs, &f.t.g, f.t.w, f.t.cls, &f.dfa, wrong, &s, 1, &d, 1, &r),
+	                 MR_OK);
+	check_path(&f.t, &f.dfa, f.t.cls, &p, &s, 1, &d, 1, &r);
+	fixture_done(&f);
+
+	/* random inconsistent bounds on random instances: always a real accepted walk, never cheaper
+	 * than the optimum, never a wrong code */
+	rng_state = 4242;
+	{
+		mr_constrained *cs;
+		assert_int_equal(mr_constrained_new(&cs, MAXN, MAXM, 64), MR_OK);
+		for (it = 0; it < 300; it++) {
+			tnet t;
+			mr_dfa dfa;
+			mr_seed src[2], dst[2];
+			size_t nsrc, ndst;
+			double h[MAXN], best;
+			mr_cpath r1;
+			uint32_t v;
+			int rc0, rc1;
+
+			random_pattern(&p);
+			random_graph(&t, p.only);
+			assert_int_equal(mr_pattern_compile(&p, t.feat, t.m, &dfa, t.cls, NULL), MR_OK);
+			random_seeds(t.n, src, &nsrc, dst, &ndst);
+			for (v = 0; v < t.n; v++)
+				h[v] = (double)rng_below(12);
+			rc0 = mr_constrained_search(cs, &t.g, t.w, t.cls, &dfa, src, nsrc, dst, ndst, &r1);
+			best = r1.path.cost;
+			rc1 = mr_constrained_search_astar(cs, &t.g, t.w, t.cls, &dfa, h, src, nsrc, dst, ndst, &r1);
+			assert_int_equal(rc0 == MR_OK, rc1 == MR_OK); /* h < INFINITY closes nothing */
+			if (rc1 == MR_OK) {
+				assert_true(r1.path.cost >= best);
+				check_path(&t, &dfa, t.cls, &p, src, nsrc, dst, ndst, &r1);
+			}
+			mr_dfa_free(&dfa);
+		}
+		mr_constrained_free(cs);
+	}
+}
+
+/* A forbid that cuts the target off: without the backward CSR the search exhausts everything the
+ * source reaches; with it, the pruning pass stops it after n / 4 + 1 settled pairs. */
+static void test_pruning_pass(void **state)
+{
+	/* a ring 0 -> 1 -> ... -> 7 -> 0 of sea arcs, both ways, and the target 8 reached only from
+	 * 7 by a rail arc */
+	uint32_t tl[17], hd[17], i;
+	double w[17];
+	uint16_t ft[17];
+	tnet t;
+	mr_graph fg;
+	mr_pattern p;
+	mr_dfa dfa;
+	mr_constrained *cs;
+	mr_seed s = {0, 0}, d = {8, 0};
+	mr_cpath r;
+	unsigned seq[] = {0, 0};
+
+	(void)state;
+	for (i = 0; i < 8; i++) {
+		tl[2 * i] = i;
+		hd[2 * i] = (i + 1) % 8;
+		tl[2 * i + 1] = (i + 1) % 8;
+		hd[2 * i + 1] = i;
+		w[2 * i] = w[2 * i + 1] = 1;
+		ft[2 * i] = ft[2 * i + 1] = SEA;
+	}
+	tl[16] = 7;
+	hd[16] = 8;
+	w[16] = 1;
+	ft[16] = RAIL;
+	tnet_build(&t, 9, 17, tl, hd, w, ft);
+	fg = fwd_only(&t);
+	assert_int_equal(mr_constrained_new(&cs, 9, 17, 8), MR_OK);
+	mr_pattern_init(&p);
+	assert_int_equal(mr_pattern_forbid(&p, 2), MR_OK);          /* no rail: 8 is cut off */
+	assert_int_equal(mr_pattern_sequence(&p, seq, 2), MR_OK);   /* two sea arcs: 3 states */
+	assert_int_equal(mr_pattern_compile(&p, t.feat, t.m, &dfa, t.cls, NULL), MR_OK);
+	assert_int_equal(dfa.nstates, 3);
+	assert_int_equal(mr_constrained_search(cs, &fg, t.w, t.cls, &dfa, &s, 1, &d, 1, &r), MR_ENOROUTE);
+	/* every pair the source reaches: (0, none), (1 or 7, one sea arc), (any, two or more) */
+	assert_int_equal(r.path.settled, 1 + 2 + 8);
+	assert_int_equal(mr_constrained_search(cs, &t.g, t.w, t.cls, &dfa, &s, 1, &d, 1, &r), MR_ENOROUTE);
+	assert_int_equal(r.path.settled, 9 / 4 + 1); /* then the pass: nothing reaches 8 */
+	assert_int_equal(mr_constrained_search_astar(cs, &t.g, t.w, t.cls, &dfa, NULL, &s, 1, &d, 1, &r),
+	                 MR_ENOROUTE); /* the same through the A* entry point */
+	assert_int_equal(r.path.settled, 9 / 4 + 1);
+	/* with rail allowed the pass keeps everything and the route is found */
+	mr_dfa_free(&dfa);
+	mr_pattern_init(&p);
+	assert_int_equal(mr_pattern_sequence(&p, seq, 2), MR_OK);
+	assert_int_equal(mr_pattern_compile(&p, t.feat, t.m, &dfa, t.cls, NULL), MR_OK);
+	assert_int_equal(mr_constrained_search(cs, &t.g, t.w, t.cls, &dfa, &s, 1, &d, 1, &r), MR_OK);
+	assert_true(r.path.cost == 4); /* two sea arcs before 7 -> 8: 0 -> 1 -> 0 -> 7 (the ring is
+	                                  bipartite: an odd number of arcs from 0 to 7) */
+	check_path(&t, &dfa, t.cls, &p, &s, 1, &d, 1, &r);
+	mr_dfa_free(&dfa);
+	mr_constrained_free(cs);
+}
+
+/* ---- the router's corridor search on the built-in network ---- */
+
+/* mr_router_route_pattern (A* with the per-destination bound and its caches) against the same
+ * router code with --algorithm dijkstra on a second router, and against A* on a new router (so
+ * without caches): every corridor of corridors.ini,
+ * random origin-destination pairs, each queried under several objectives and options in turn, with
+ * plain routes in between, so that the cached weights and bounds must be refreshed when only the
+ * target or only the weights change. Same codes, same costs, bit for bit. Skipped without the
+ * built network. */
+static void test_router_corridors(void **state)
+{
+	static const char *const avoid[] = {"suez"};
+	static const int objectives[] = {MR_BY_GENERALIZED, MR_BY_TIME, MR_BY_DISTANCE, MR_BY_COST, MR_BY_CO2E};
+	mr_net net;
+	mr_corridor_set set;
+	mr_router *r, *ref, *fresh;
+	mr_error e;
+	uint32_t *cand, nc = 0, x, from = 0, to = 0;
+	int it, feasible = 0, infeasible = 0;
+	uint64_t settled_astar = 0, settled_dijkstra = 0;
+	FILE *f = fopen(MR_BINARY_DIR "/meridian.mnet", "rb");
+
+	(void)state;
+	if (!f) {
+		print_message("skipped: no " MR_BINARY_DIR "/meridian.mnet (build the default network)\n");
+		skip();
+	}
+	fclose(f);
+	assert_int_equal(mr_net_load(MR_BINARY_DIR "/meridian.mnet", &net, &e), MR_OK);
+	assert_int_equal(mr_corridors_read(MR_BINARY_DIR "/corridors.ini", &set, &e), MR_OK);
+	assert_int_equal(mr_router_new(&r, &net), MR_OK);
+	assert_int_equal(mr_router_new(&ref, &net), MR_OK);
+	cand = malloc(net.meta.nnodes * sizeof(*cand));
+	assert_non_null(cand);
+	for (x = 0; x < net.meta.nnodes; x++)
+		if (net.nodes[x].nvnodes)
+			cand[nc++] = x;
+	rng_state = 2025;
+	for (it = 0; it < 100; it++) {
+		mr_route_opts o, od;
+		size_t k;
+
+		/* four queries per pair: default options (the same as the last query before: only the
+		 * target changes), another objective after a plain route with other options, another
+		 * objective with an avoid or a mode filter, and the default options again (the weights
+		 * change under a kept target) */
+		if (it % 4 == 0) {
+			from = cand[rng_below(nc)];
+			to = cand[rng_below(nc)];
+		}
+		mr_route_opts_default(&o);
+		if (it % 4 == 1 || it % 4 == 2)
+			o.objective = objectives[1 + rng_below(4)];
+		if (it % 4 == 2 && rng_below(2) == 0) {
+			o.avoid = avoid;
+			o.navoid = 1;
+		} else if (it % 4 == 2) {
+			o.mode_mask = 1u << MR_MODE_SEA | 1u << MR_MODE_RAIL | 1u << MR_MODE_FERRY;
+		}
+		if (it % 4 == 1) { /* a plain route with other options: other weights in the router */
+			mr_route_opts p2;
+			mr_route pr;
+			uint32_t places[2] = {from, to};
+			mr_route_opts_default(&p2);
+			p2.objective = MR_BY_TIME;
+			if (mr_router_route(r, places, 2, &p2, &pr, &e) == MR_OK)
+				mr_route_free(&pr);
+		}
+		od = o;
+		od.algorithm = MR_ALGO_DIJKSTRA;
+		assert_int_equal(mr_router_new(&fresh, &net), MR_OK);
+		for (k = 0; k < set.n; k++) {
+			const mr_corridor *c = &set.v[k];
+			mr_route a, b, fr;
+			int rc1 = mr_router_route_pattern(r, from, to, &o, &c->pattern, c->preds, c->npred, &a, &e);
+			int rc2 = mr_router_route_pattern(ref, from, to, &od, &c->pattern, c->preds, c->npred, &b, &e);
+			int rc3 = mr_router_route_pattern(fresh, from, to, &o, &c->pattern, c->preds, c->npred, &fr, &e);
+			if (rc1 != rc2 || rc1 != rc3)
+				fail_msg("%s, query %d: A* code %d, Dijkstra %d, fresh router %d", c->id, it, rc1, rc2, rc3);
+			if (rc1 == MR_OK) {
+				/* the caches change nothing: the same search as on a new router */
+				assert_int_equal(a.settled, fr.settled);
+				assert_int_equal(a.narcs, fr.narcs);
+				assert_memory_equal(a.arcs, fr.arcs, a.narcs * sizeof(uint32_t));
+				mr_route_free(&fr);
+				if (a.objective_value != b.objective_value)
+					fail_msg("%s, query %d: A* %.17g, Dijkstra %.17g", c->id, it, a.objective_value,
+					         b.objective_value);
+				assert_int_equal(a.algorithm, MR_ALGO_ASTAR);
+				assert_int_equal(b.algorithm, MR_ALGO_DIJKSTRA);
+				settled_astar += a.settled;
+				settled_dijkstra += b.settled;
+				feasible++;
+				mr_route_free(&a);
+				mr_route_free(&b);
+			} else {
+				assert_int_equal(rc1, MR_ENOROUTE);
+				infeasible++;
+			}
+		}
+		mr_router_free(fresh);
+	}
+	print_message("router: %d feasible and %d infeasible corridor queries agree; pairs settled on the "
+	              "feasible ones: A* %llu, Dijkstra %llu\n",
+	              feasible, infeasible, (unsigned long long)settled_astar, (unsigned long long)settled_dijkstra);
+	assert_true(feasible > 200 && infeasible > 50);
+	assert_true(settled_astar < settled_dijkstra); /* the bound does its job */
+	free(cand);
+	mr_router_free(r);
+	mr_router_free(ref);
+	mr_corridors_free(&set);
+	mr_net_free(&net);
 }
 
 int main(void)
@@ -1199,11 +1658,16 @@ int main(void)
 		cmocka_unit_test(test_infeasible),
 		cmocka_unit_test(test_state_limit),
 		cmocka_unit_test(test_classes),
+		cmocka_unit_test(test_classes_runs),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_reuse),
 		cmocka_unit_test(test_generation_wrap),
 		cmocka_unit_test(test_alloc_failure),
 		cmocka_unit_test(test_no_allocation_in_search),
+		cmocka_unit_test(test_potential),
+		cmocka_unit_test(test_bound_edges),
+		cmocka_unit_test(test_pruning_pass),
+		cmocka_unit_test(test_router_corridors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
