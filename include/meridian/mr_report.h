@@ -25,6 +25,7 @@ typedef struct mr_route_report {
 	const mr_route_opts *opts;
 	const mr_route *routes;
 	size_t nroutes;
+	const char *const *labels; /* per route, what sets it apart (alternatives), or NULL */
 } mr_route_report;
 
 /* Render rep in format into a new NUL-terminated string (*out, freed with mr_free). */
@@ -63,12 +64,43 @@ typedef struct mr_compare_report {
 	/* published claims about this origin and destination, checked against rows (mr_claims.h) */
 	const struct mr_claim_check *claims;
 	size_t nclaims;
+	/* --pareto: the front over every corridor, and per point the corridors it satisfies */
+	const struct mr_pareto *pareto;
+	const char *const *pareto_tags;
 } mr_compare_report;
 
 /* table | json | csv | html (geojson: every feasible corridor's route as features). Each figure
  * is also given as a ratio to the best (smallest) among the feasible corridors; with vs_rows,
  * both sides and their differences. */
 MR_API int mr_report_compare(const mr_compare_report *rep, int format, char **out, size_t *len);
+
+struct mr_pareto;
+
+/* A Pareto front (mr_alt.h) for people and programs: table (sorted by cost, each point's
+ * trade-off to the previous one), json, geojson, csv. tags[i] (or NULL) names the corridors
+ * point i satisfies. */
+typedef struct mr_pareto_report {
+	const mr_net *net;
+	const mr_place *from, *to;
+	const mr_route_opts *opts;
+	const struct mr_pareto *front;
+	unsigned criteria; /* bit per enum mr_criterion */
+	double eps;
+	const char *const *tags;
+	double ms;         /* search time, reported; < 0: not reported */
+} mr_pareto_report;
+MR_API int mr_report_pareto(const mr_pareto_report *rep, int format, char **out, size_t *len);
+
+/* A value-of-time sweep: the best route at each value, and where it switches. */
+typedef struct mr_sweep_report {
+	const mr_net *net;
+	const mr_place *from, *to;
+	const mr_route_opts *opts;
+	const double *vot;      /* USD per TEU-hour, n values */
+	const mr_route *routes; /* n routes (same index) */
+	size_t n;
+} mr_sweep_report;
+MR_API int mr_report_sweep(const mr_sweep_report *rep, int format, char **out, size_t *len);
 
 /* One self-contained HTML file (no request leaves it): map, table, bar charts, scenario
  * differences, parameters and sources. err says why it failed (an unreadable atlas is not an

@@ -56,6 +56,12 @@ MR_API int mr_astar(mr_search *s, const mr_graph *g, const double *w, const doub
 MR_API int mr_astar_arc(mr_search *s, const mr_graph *g, const double *w, const double *xyz,
                         double ratio, double radius, const mr_seed *src, size_t nsrc,
                         const mr_seed *dst, size_t ndst, mr_path *out);
+/* A* with the caller's potential pot[v] (one per vertex, >= 0, INFINITY where no target can be
+ * reached): exact when pot is consistent, pot[tail] <= w[a] + pot[head] on every usable arc and
+ * pot[t] <= off(t) on targets; e.g. distances to the targets on a graph whose weights are <= w
+ * (arcs removed or made dearer keep a reverse search of the original graph valid). */
+MR_API int mr_astar_pot(mr_search *s, const mr_graph *g, const double *w, const double *pot,
+                        const mr_seed *src, size_t nsrc, const mr_seed *dst, size_t ndst, mr_path *out);
 /* Distance of v after the last mr_dijkstra (INFINITY if not reached). */
 MR_API double mr_search_dist(const mr_search *s, uint32_t v);
 

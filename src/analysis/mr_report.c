@@ -5,6 +5,7 @@
 
 #include "core/mr_buf.h"
 #include "core/mr_names.h"
+#include "meridian/mr_alt.h"
 #include "meridian/mr_claims.h"
 #include "meridian/mr_report.h"
 
@@ -303,8 +304,12 @@ static int report_json(const mr_route_report *rep, char **out, size_t *len)
 	json_object_set_new(root, "from", place_json(rep->net, rep->from));
 	json_object_set_new(root, "to", place_json(rep->net, rep->to));
 	json_object_set_new(root, "options", opts_json(rep));
-	for (i = 0; i < rep->nroutes; i++)
-		json_array_append_new(routes, route_json(rep->net, &rep->routes[i]));
+	for (i = 0; i < rep->nroutes; i++) {
+		json_t *rj = route_json(rep->net, &rep->routes[i]);
+		if (rep->labels && rep->labels[i])
+			json_object_set_new(rj, "label", json_string(rep->labels[i]));
+		json_array_append_new(routes, rj);
+	}
 	json_object_set_new(root, "routes", routes);
 	return dump(root, out, len);
 }
@@ -322,6 +327,8 @@ static int report_geojson(const mr_route_report *rep, char **out, size_t *len)
 		json_object_del(props, "legs");
 		json_object_set_new(props, "kind", json_string("route"));
 		json_object_set_new(props, "route", json_integer((json_int_t)i));
+		if (rep->labels && rep->labels[i])
+			json_object_set_new(props, "label", json_string(rep->labels[i]));
 		json_object_set_new(f, "type", json_string("Feature"));
 		json_object_set_new(f, "properties", props);
 		json_object_set_new(f, "geometry", linestring(coords_json(net, r->nodes, r->nnodes)));
@@ -437,7 +444,8 @@ static int report_table(const mr_route_report *rep, char **out, size_t *len)
 	for (i = 0; i < rep->nroutes; i++) {
 		const mr_route *r = &rep->routes[i];
 		if (rep->nroutes > 1)
-			mr_buf_printf(&b, "\nroute %zu\n", i + 1);
+			mr_buf_printf(&b, "\nroute %zu%s%s\n", i + 1, rep->labels && rep->labels[i] ? ": " : "",
+			              rep->labels && rep->labels[i] ? rep->labels[i] : "");
 		mr_buf_printf(&b, "\n %2s  %-5s %5s  %-22s %-22s %10s %8s %10s %9s\n", "#", "mode", "gauge", "from", "to",
 		              "km", "hours", "USD", "kg CO2e");
 		for (j = 0; j < r->nlegs; j++) {
@@ -699,7 +707,7 @@ static int compare_json(const mr_compare_report *rep, int geo, char **out, size_
 	json_object_set_new(root, "from", place_json(rep->net, rep->from));
 	json_object_set_new(root, "to", place_json(rep->net, rep->to));
 	{
-		mr_route_report rr = {rep->net, rep->from, rep->to, rep->opts, NULL, 0};
+		mr_route_report rr = {rep->net, rep->from, rep->to, rep->opts, NULL, 0, NULL};
 		json_object_set_new(root, "options", opts_json(&rr));
 	}
 	json_object_set_new(root, "scenario", json_string(label));
@@ -708,7 +716,7 @@ static int compare_json(const mr_compare_report *rep, int geo, char **out, size_
 	json_object_set_new(root, "claims", claims_json(rep));
 	if (rep->vs_rows) {
 		json_t *vs = json_object();
-		mr_route_report rr = {rep->vs_net, rep->from, rep->to, rep->vs_opts ? rep->vs_opts : rep->opts, NULL, 0};
+		mr_route_report rr = {rep->vs_net, rep->from, rep->to, rep->vs_opts ? rep->vs_opts : rep->opts, NULL, 0, NULL};
 		json_object_set_new(vs, "scenario", json_string(rep->vs_label ? rep->vs_label : ""));
 		json_object_set_new(vs, "options", opts_json(&rr));
 		json_object_set_new(vs, "corridors", compare_rows_json(rep->vs_net, rep->vs_rows, rep->nrows));
@@ -949,4 +957,274 @@ int mr_report_compare(const mr_compare_report *rep, int format, char **out, size
 	default:
 		return MR_EINVAL;
 	}
+}
+
+/* ---- the Pareto front ---- */
+
+static void route_summary(const mr_net *net, const mr_route *r, char *buf, size_t size)
+{
+	char modes[128];
+	size_t j, n;
+	modes_text(r, modes, sizeof(modes));
+	n = (size_t)snprintf(buf, size, "%s", modes);
+	for (j = 0; j < r->npassages && n < size; j++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", j ? "," : " / ", mr_net_str(net, r->passages[j]));
+	if (n < size)
+		n += (size_t)snprintf(buf + n, size - n, " /");
+	for (j = 0; j < r->ncountries && n < size; j++)
+		n += (size_t)snprintf(buf + n, size - n, " %s", r->countries[j]);
+}
+
+/* "+2.1 days, -USD 310, +45 kg" from point a to point b */
+static void tradeoff_text(const mr_pareto_point *a, const mr_pareto_point *b, char *buf, size_t size)
+{
+	double dc = b->value[MR_CRIT_COST] - a->value[MR_CRIT_COST], dt = (b->value[MR_CRIT_TIME] - a->value[MR_CRIT_TIME]) / 24.0;
+	double de = b->value[MR_CRIT_CO2E] - a->value[MR_CRIT_CO2E];
+	snprintf(buf, size, "%+.1f days, %sUSD %.0f, %+.0f kg", dt, dc < 0 ? "-" : "+", fabs(dc), de);
+}
+
+static int pareto_table(const mr_pareto_report *rep, char **out, size_t *len)
+{
+	const struct mr_pareto *f = rep->front;
+	mr_buf b = {0};
+	char g1[48], g2[48], sum[512], tr[96];
+	size_t i;
+	int k;
+	table_place(&b, rep->net, rep->from);
+	mr_buf_puts(&b, " -> ");
+	table_place(&b, rep->net, rep->to);
+	mr_buf_printf(&b, "\nPareto front over");
+	for (k = 0; k < MR_CRIT_COUNT; k++)
+		if (rep->criteria >> k & 1u)
+			mr_buf_printf(&b, " %s", mr_criterion_name(k));
+	mr_buf_printf(&b, " (per TEU%s): %zu route%s, %zu labels", rep->eps > 0 ? ", epsilon-dominance" : "", f->n,
+	              f->n == 1 ? "" : "s", f->labels);
+	if (rep->eps > 0)
+		mr_buf_printf(&b, ", eps %g", rep->eps);
+	if (rep->ms >= 0)
+		mr_buf_printf(&b, ", %.1f ms", rep->ms);
+	mr_buf_puts(&b, "\n");
+	if (f->truncated)
+		mr_buf_puts(&b, "the label limit was reached: the front may be incomplete (raise --max-labels or use "
+		                "--pareto-eps)\n");
+	mr_buf_printf(&b, "\n %3s %9s %7s %9s%s  %-32s %s\n", "#", "USD", "days", "kg CO2e",
+	              rep->criteria >> MR_CRIT_RISK & 1u ? "  risk" : "", "trade-off to the point above", "modes / passages / countries");
+	for (i = 0; i < f->n; i++) {
+		const mr_pareto_point *p = &f->v[i];
+		route_summary(rep->net, &p->route, sum, sizeof(sum));
+		if (i)
+			tradeoff_text(&f->v[i - 1], p, tr, sizeof(tr));
+		else
+			snprintf(tr, sizeof(tr), "(cheapest)");
+		mr_buf_printf(&b, " %3zu %9s %7.1f %9s", i + 1, grouped(g1, sizeof(g1), p->value[MR_CRIT_COST], 0),
+		              p->value[MR_CRIT_TIME] / 24.0, grouped(g2, sizeof(g2), p->value[MR_CRIT_CO2E], 0));
+		if (rep->criteria >> MR_CRIT_RISK & 1u)
+			mr_buf_printf(&b, " %5.0f", p->value[MR_CRIT_RISK]);
+		mr_buf_printf(&b, "  %-32s %s", tr, sum);
+		if (rep->tags && rep->tags[i] && rep->tags[i][0])
+			mr_buf_printf(&b, " [%s]", rep->tags[i]);
+		mr_buf_puts(&b, "\n");
+	}
+	if (b.failed || !b.data) {
+		mr_buf_free(&b);
+		return MR_ENOMEM;
+	}
+	*out = b.data;
+	*len = b.len;
+	return MR_OK;
+}
+
+static json_t *pareto_point_json(const mr_pareto_report *rep, size_t i, int with_route)
+{
+	const struct mr_pareto *f = rep->front;
+	const mr_pareto_point *p = &f->v[i];
+	json_t *o = json_object();
+	json_object_set_new(o, "cost_usd", json_real(r2(p->value[MR_CRIT_COST])));
+	json_object_set_new(o, "duration_h", json_real(r2(p->value[MR_CRIT_TIME])));
+	json_object_set_new(o, "co2e_kg", json_real(r2(p->value[MR_CRIT_CO2E])));
+	json_object_set_new(o, "risk", json_real(p->value[MR_CRIT_RISK]));
+	if (i) {
+		json_t *t = json_object();
+		char tr[96];
+		const mr_pareto_point *q = &f->v[i - 1];
+		json_object_set_new(t, "cost_usd", json_real(r2(p->value[MR_CRIT_COST] - q->value[MR_CRIT_COST])));
+		json_object_set_new(t, "duration_h", json_real(r2(p->value[MR_CRIT_TIME] - q->value[MR_CRIT_TIME])));
+		json_object_set_new(t, "co2e_kg", json_real(r2(p->value[MR_CRIT_CO2E] - q->value[MR_CRIT_CO2E])));
+		tradeoff_text(q, p, tr, sizeof(tr));
+		json_object_set_new(t, "text", json_string(tr));
+		json_object_set_new(o, "vs_previous", t);
+	}
+	if (rep->tags && rep->tags[i])
+		json_object_set_new(o, "corridors", json_string(rep->tags[i]));
+	if (with_route)
+		json_object_set_new(o, "route", route_json(rep->net, &p->route));
+	return o;
+}
+
+static int pareto_json(const mr_pareto_report *rep, int geo, char **out, size_t *len)
+{
+	const struct mr_pareto *f = rep->front;
+	json_t *root = json_object(), *arr = json_array(), *cr = json_array();
+	size_t i;
+	int k;
+	if (geo) {
+		for (i = 0; i < f->n; i++) {
+			json_t *feat = json_object(), *props = pareto_point_json(rep, i, 0);
+			json_object_set_new(props, "point", json_integer((json_int_t)i + 1));
+			json_object_set_new(feat, "type", json_string("Feature"));
+			json_object_set_new(feat, "properties", props);
+			json_object_set_new(feat, "geometry",
+			                    linestring(coords_json(rep->net, f->v[i].route.nodes, f->v[i].route.nnodes)));
+			json_array_append_new(arr, feat);
+		}
+		json_object_set_new(root, "type", json_string("FeatureCollection"));
+		json_object_set_new(root, "features", arr);
+		json_decref(cr);
+		return dump(root, out, len);
+	}
+	json_object_set_new(root, "from", place_json(rep->net, rep->from));
+	json_object_set_new(root, "to", place_json(rep->net, rep->to));
+	{
+		mr_route_report rr = {rep->net, rep->from, rep->to, rep->opts, NULL, 0, NULL};
+		json_object_set_new(root, "options", opts_json(&rr));
+	}
+	for (k = 0; k < MR_CRIT_COUNT; k++)
+		if (rep->criteria >> k & 1u)
+			json_array_append_new(cr, json_string(mr_criterion_name(k)));
+	json_object_set_new(root, "criteria", cr);
+	json_object_set_new(root, "eps", json_real(rep->eps));
+	json_object_set_new(root, "labels", json_integer((json_int_t)f->labels));
+	json_object_set_new(root, "truncated", json_boolean(f->truncated));
+	for (i = 0; i < f->n; i++)
+		json_array_append_new(arr, pareto_point_json(rep, i, 1));
+	json_object_set_new(root, "front", arr);
+	return dump(root, out, len);
+}
+
+static int pareto_csv(const mr_pareto_report *rep, char **out, size_t *len)
+{
+	const struct mr_pareto *f = rep->front;
+	mr_buf b = {0};
+	char sum[512];
+	size_t i;
+	mr_buf_puts(&b, "point,cost_usd,duration_h,co2e_kg,risk,distance_km,transfers,summary,corridors\n");
+	for (i = 0; i < f->n; i++) {
+		const mr_pareto_point *p = &f->v[i];
+		route_summary(rep->net, &p->route, sum, sizeof(sum));
+		mr_buf_printf(&b, "%zu,%.2f,%.2f,%.2f,%.0f,%.2f,%u,", i + 1, p->value[MR_CRIT_COST], p->value[MR_CRIT_TIME],
+		              p->value[MR_CRIT_CO2E], p->value[MR_CRIT_RISK], p->route.distance_km, p->route.transfers);
+		mr_buf_csv(&b, sum);
+		mr_buf_puts(&b, ",");
+		mr_buf_csv(&b, rep->tags && rep->tags[i] ? rep->tags[i] : "");
+		mr_buf_puts(&b, "\n");
+	}
+	if (b.failed || !b.data) {
+		mr_buf_free(&b);
+		return MR_ENOMEM;
+	}
+	*out = b.data;
+	*len = b.len;
+	return MR_OK;
+}
+
+int mr_report_pareto(const mr_pareto_report *rep, int format, char **out, size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	switch (format) {
+	case MR_FMT_TABLE:
+		return pareto_table(rep, out, len);
+	case MR_FMT_JSON:
+		return pareto_json(rep, 0, out, len);
+	case MR_FMT_GEOJSON:
+		return pareto_json(rep, 1, out, len);
+	case MR_FMT_CSV:
+		return pareto_csv(rep, out, len);
+	default:
+		return MR_EINVAL;
+	}
+}
+
+/* ---- the value-of-time sweep ---- */
+
+/* Two routes are the same way when they use the same arcs. */
+static int same_way(const mr_route *a, const mr_route *b)
+{
+	return a->narcs == b->narcs && memcmp(a->arcs, b->arcs, a->narcs * sizeof(uint32_t)) == 0;
+}
+
+int mr_report_sweep(const mr_sweep_report *rep, int format, char **out, size_t *len)
+{
+	mr_buf b = {0};
+	char sum[512], g1[48], g2[48];
+	size_t i;
+	*out = NULL;
+	*len = 0;
+	if (format == MR_FMT_JSON) {
+		json_t *root = json_object(), *arr = json_array(), *sw = json_array();
+		json_object_set_new(root, "from", place_json(rep->net, rep->from));
+		json_object_set_new(root, "to", place_json(rep->net, rep->to));
+		for (i = 0; i < rep->n; i++) {
+			json_t *o = json_object();
+			const mr_route *r = &rep->routes[i];
+			route_summary(rep->net, r, sum, sizeof(sum));
+			json_object_set_new(o, "vot_usd_per_h", json_real(rep->vot[i]));
+			json_object_set_new(o, "cost_usd", json_real(r2(r->cost_usd)));
+			json_object_set_new(o, "duration_h", json_real(r2(r->duration_h)));
+			json_object_set_new(o, "co2e_kg", json_real(r2(r->co2e_kg)));
+			json_object_set_new(o, "distance_km", json_real(r2(r->distance_km)));
+			json_object_set_new(o, "summary", json_string(sum));
+			json_object_set_new(o, "switch", json_boolean(i > 0 && !same_way(&rep->routes[i - 1], r)));
+			json_array_append_new(arr, o);
+			if (i > 0 && !same_way(&rep->routes[i - 1], r)) {
+				json_t *s = json_object();
+				char before[512];
+				route_summary(rep->net, &rep->routes[i - 1], before, sizeof(before));
+				json_object_set_new(s, "between_vot", json_real(rep->vot[i - 1]));
+				json_object_set_new(s, "and_vot", json_real(rep->vot[i]));
+				json_object_set_new(s, "from", json_string(before));
+				json_object_set_new(s, "to", json_string(sum));
+				json_array_append_new(sw, s);
+			}
+		}
+		json_object_set_new(root, "sweep", arr);
+		json_object_set_new(root, "switches", sw);
+		return dump(root, out, len);
+	}
+	if (format == MR_FMT_CSV) {
+		mr_buf_puts(&b, "vot_usd_per_h,cost_usd,duration_h,co2e_kg,distance_km,switch,summary\n");
+		for (i = 0; i < rep->n; i++) {
+			const mr_route *r = &rep->routes[i];
+			route_summary(rep->net, r, sum, sizeof(sum));
+			mr_buf_printf(&b, "%g,%.2f,%.2f,%.2f,%.2f,%s,", rep->vot[i], r->cost_usd, r->duration_h, r->co2e_kg,
+			              r->distance_km, i > 0 && !same_way(&rep->routes[i - 1], r) ? "true" : "false");
+			mr_buf_csv(&b, sum);
+			mr_buf_puts(&b, "\n");
+		}
+	} else if (format == MR_FMT_TABLE) {
+		table_place(&b, rep->net, rep->from);
+		mr_buf_puts(&b, " -> ");
+		table_place(&b, rep->net, rep->to);
+		mr_buf_printf(&b, "\nthe best route (cost + value of time x hours, %g TEU) as the value of time changes\n\n",
+		              rep->opts->teu);
+		mr_buf_printf(&b, " %9s %9s %7s %9s  %s\n", "USD/h", "USD", "days", "kg CO2e", "route");
+		for (i = 0; i < rep->n; i++) {
+			const mr_route *r = &rep->routes[i];
+			int sw = i > 0 && !same_way(&rep->routes[i - 1], r);
+			route_summary(rep->net, r, sum, sizeof(sum));
+			mr_buf_printf(&b, "%s%9g %9s %7.1f %9s  %s\n", sw ? ">" : " ", rep->vot[i],
+			              grouped(g1, sizeof(g1), r->cost_usd, 0), r->duration_h / 24.0,
+			              grouped(g2, sizeof(g2), r->co2e_kg, 0), i > 0 && !sw ? "(same)" : sum);
+		}
+		mr_buf_puts(&b, "\n'>' marks a value of time where the best route changes\n");
+	} else {
+		return MR_EINVAL;
+	}
+	if (b.failed || !b.data) {
+		mr_buf_free(&b);
+		return MR_ENOMEM;
+	}
+	*out = b.data;
+	*len = b.len;
+	return MR_OK;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/mr_progress.h"
+#include "meridian/mr_alt.h"
 #include "meridian/mr_claims.h"
 #include "meridian/mr_compare.h"
 #include "meridian/mr_core.h"
@@ -99,6 +100,16 @@ static const char route_help[] =
 	"  --format F         table | json | geojson | csv (default table)\n"
 	"  --algorithm A      auto | dijkstra | bidijkstra | astar (default auto: A*)\n"
 	"  --max-snap KM      how far lon,lat may be from its node (default 100)\n"
+	"  --alternatives N   up to N meaningfully different routes, best first, each labelled by\n"
+	"                     what sets it apart (Yen's k shortest loopless paths, then a penalty\n"
+	"                     search); --max-overlap F: the share of length a route may have in\n"
+	"                     common with each one above (default 0.6; 1 = plain k shortest)\n"
+	"  --pareto           every route that no other beats in cost, time and CO2e at once (the\n"
+	"                     exact Pareto front, sorted by cost with each point's trade-off);\n"
+	"                     --criteria cost,time,co2e,risk  --pareto-eps E (thin the front)\n"
+	"                     --max-labels N (default 2,000,000)\n"
+	"  --vot-sweep A:B:S  the best route for each value of time from A to B by S (USD per\n"
+	"                     TEU-hour), and where it switches\n"
 	"  --scenario S       apply scenario S (a shipped id, or a .scn file); repeat to compose,\n"
 	"                     in order\n"
 	"  -o, --output FILE  write to FILE (atomically) instead of standard output\n"
@@ -477,7 +488,8 @@ static int resolve(const char *cmd, const char *what, const mr_net *net, const c
 
 enum {
 	O_BY = 256, O_MODES, O_AVOID, O_VIA, O_NETWORK, O_TEU, O_TONNES, O_VOT, O_FORMAT, O_PLANNED, O_ALGO, O_SNAP,
-	O_ALLOW, O_SEA_SPEED, O_CORR, O_CFILE, O_SCENARIO, O_VS, O_PLOT, O_DIR, O_CLAIMS, O_NO_CLAIMS
+	O_ALLOW, O_SEA_SPEED, O_CORR, O_CFILE, O_SCENARIO, O_VS, O_PLOT, O_DIR, O_CLAIMS, O_NO_CLAIMS, O_ALTS,
+	O_OVERLAP, O_PARETO, O_CRITERIA, O_PEPS, O_MAXLAB, O_SWEEP
 };
 
 #define MR__COMMON_OPTIONS                                                                        \
@@ -774,13 +786,200 @@ static int write_output(const char *cmd, const char *path, const char *text, siz
 	return 0;
 }
 
+/* ---- alternatives, Pareto fronts and value-of-time sweeps (route and compare) ---- */
+
+typedef struct trade_args {
+	size_t nalt;
+	double max_overlap;
+	int pareto;
+	mr_pareto_opts po;
+	double sweep[3]; /* from, to, step */
+	size_t nsweep;
+} trade_args;
+
+static void trade_args_init(trade_args *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->nalt = 1;
+	t->max_overlap = 0.6;
+	mr_pareto_opts_default(&t->po);
+}
+
+/* 0 if handled, -1 if not one of them, else a usage error's status. */
+static int trade_option(const char *cmd, int c, const char *arg, trade_args *t)
+{
+	double x;
+	switch (c) {
+	case O_ALTS:
+		if (!parse_positive(arg, &x) || x < 1 || x > 20 || x != floor(x))
+			return usage_error(cmd, "--alternatives: '%s' is not a number of routes (1-20)", arg);
+		t->nalt = (size_t)x;
+		return 0;
+	case O_OVERLAP:
+		if (!parse_positive(arg, &x) || x > 1)
+			return usage_error(cmd, "--max-overlap: '%s' is not a fraction between 0 and 1", arg);
+		t->max_overlap = x;
+		return 0;
+	case O_PARETO:
+		t->pareto = 1;
+		return 0;
+	case O_CRITERIA: {
+		char buf[256], *item, *sv = NULL;
+		unsigned mask = 0;
+		snprintf(buf, sizeof(buf), "%s", arg);
+		for (item = strtok_r(buf, ",", &sv); item; item = strtok_r(NULL, ",", &sv)) {
+			int k = mr_criterion_parse(item);
+			if (k < 0)
+				return usage_error(cmd, "--criteria: unknown criterion '%s' (cost, time, co2e, risk)", item);
+			mask |= 1u << k;
+		}
+		if (__builtin_popcount(mask) < 2)
+			return usage_error(cmd, "--criteria: give at least two of cost, time, co2e, risk");
+		t->po.criteria = mask;
+		t->pareto = 1;
+		return 0;
+	}
+	case O_PEPS:
+		if (!parse_positive(arg, &x) || x > 1)
+			return usage_error(cmd, "--pareto-eps: '%s' is not a fraction between 0 and 1", arg);
+		t->po.eps = x;
+		t->pareto = 1;
+		return 0;
+	case O_MAXLAB:
+		if (!parse_positive(arg, &x) || x < 1 || x > 1e9 || x != floor(x))
+			return usage_error(cmd, "--max-labels: '%s' is not a whole number >= 1", arg);
+		t->po.max_labels = (size_t)x;
+		return 0;
+	case O_SWEEP: {
+		char buf[128], *p1, *p2;
+		snprintf(buf, sizeof(buf), "%s", arg);
+		p1 = strchr(buf, ':');
+		p2 = p1 ? strchr(p1 + 1, ':') : NULL;
+		if (!p1 || !p2)
+			return usage_error(cmd, "--vot-sweep: expected FROM:TO:STEP in USD per TEU-hour, e.g. 0:200:10");
+		*p1 = *p2 = '\0';
+		if (!parse_positive(buf, &t->sweep[0]) || !parse_positive(p1 + 1, &t->sweep[1]) ||
+		    !parse_positive(p2 + 1, &t->sweep[2]) || !(t->sweep[2] > 0) || t->sweep[1] < t->sweep[0])
+			return usage_error(cmd, "--vot-sweep: expected FROM:TO:STEP with 0 <= FROM <= TO and STEP > 0");
+		t->nsweep = (size_t)floor((t->sweep[1] - t->sweep[0]) / t->sweep[2] + 1e-9) + 1;
+		if (t->nsweep > 1000)
+			return usage_error(cmd, "--vot-sweep: at most 1,000 values");
+		return 0;
+	}
+	default:
+		return -1;
+	}
+}
+
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* route --alternatives, --pareto, --vot-sweep: the text to write, or an exit status. */
+static int route_tradeoffs(const char *cmd, mr_router *router, const mr_net *net, const mr_place *from,
+                           const mr_place *to, const route_args *ra, const trade_args *ta, char **text, size_t *len)
+{
+	mr_error e;
+	int rc;
+	size_t i;
+	mr_error_clear(&e);
+	if (ta->nalt > 1) {
+		mr_alt_opts ao;
+		mr_alt alts[20];
+		mr_route routes[20];
+		const char *labels[20];
+		size_t n = 0;
+		mr_alt_opts_default(&ao);
+		ao.k = ta->nalt;
+		ao.max_overlap = ta->max_overlap;
+		if ((rc = mr_router_alternatives(router, from->node, to->node, &ra->o, &ao, alts, &n, &e)))
+			return fail(cmd, &e);
+		for (i = 0; i < n; i++) {
+			routes[i] = alts[i].route;
+			labels[i] = alts[i].label;
+		}
+		{
+			mr_route_report rep = {net, from, to, &ra->o, routes, n, labels};
+			rc = mr_report_route(&rep, ra->format, text, len);
+		}
+		if (!rc && n < ta->nalt && ra->format == MR_FMT_TABLE)
+			fprintf(stderr, "%s %s: %zu of %zu routes: no other loopless route overlaps the ones above by at most %.0f %%\n",
+			        prog, cmd, n, ta->nalt, ta->max_overlap * 100);
+		for (i = 0; i < n; i++)
+			mr_route_free(&alts[i].route);
+	} else if (ta->pareto) {
+		mr_pareto front;
+		double t0 = now_ms();
+		if ((rc = mr_router_pareto(router, from->node, to->node, &ra->o, &ta->po, &front, &e)))
+			return fail(cmd, &e);
+		{
+			mr_pareto_report rep = {net, from, to, &ra->o, &front, ta->po.criteria, ta->po.eps, NULL, now_ms() - t0};
+			rc = mr_report_pareto(&rep, ra->format, text, len);
+		}
+		if (front.truncated)
+			fprintf(stderr, "%s %s: warning: the label limit (%zu) was reached: the front may be incomplete\n", prog, cmd,
+			        ta->po.max_labels);
+		mr_pareto_free(&front);
+	} else {
+		double *vot = malloc(ta->nsweep * sizeof(double));
+		mr_route *routes = calloc(ta->nsweep, sizeof(mr_route));
+		mr_route_opts o = ra->o;
+		uint32_t places[2] = {from->node, to->node};
+		if (!vot || !routes) {
+			free(vot);
+			free(routes);
+			return mr_exit_status(MR_ENOMEM);
+		}
+		o.objective = MR_BY_GENERALIZED;
+		rc = 0;
+		for (i = 0; i < ta->nsweep && !rc; i++) {
+			vot[i] = ta->sweep[0] + (double)i * ta->sweep[2];
+			o.vot_usd_per_h = vot[i];
+			if (mr_router_route(router, places, 2, &o, &routes[i], &e))
+				rc = fail(cmd, &e);
+		}
+		if (!rc) {
+			mr_sweep_report rep = {net, from, to, &o, vot, routes, ta->nsweep};
+			if ((rc = mr_report_sweep(&rep, ra->format, text, len)) == MR_EINVAL) {
+				for (i = 0; i < ta->nsweep; i++)
+					mr_route_free(&routes[i]);
+				free(vot);
+				free(routes);
+				return usage_error(cmd, "--vot-sweep: --format table, json or csv");
+			}
+		}
+		for (i = 0; i < ta->nsweep; i++)
+			mr_route_free(&routes[i]);
+		free(vot);
+		free(routes);
+		if (rc > 0)
+			return rc;
+	}
+	if (rc) {
+		mr_error_set(&e, rc, NULL, 0, 0, NULL, NULL);
+		return fail(cmd, &e);
+	}
+	return 0;
+}
+
 static int cmd_route(int argc, char **argv)
 {
 	static const struct option opts[] = {MR__COMMON_OPTIONS,
 	                                     {"via", required_argument, 0, O_VIA},
 	                                     {"algorithm", required_argument, 0, O_ALGO},
 	                                     {"max-snap", required_argument, 0, O_SNAP},
+	                                     {"alternatives", required_argument, 0, O_ALTS},
+	                                     {"max-overlap", required_argument, 0, O_OVERLAP},
+	                                     {"pareto", no_argument, 0, O_PARETO},
+	                                     {"criteria", required_argument, 0, O_CRITERIA},
+	                                     {"pareto-eps", required_argument, 0, O_PEPS},
+	                                     {"max-labels", required_argument, 0, O_MAXLAB},
+	                                     {"vot-sweep", required_argument, 0, O_SWEEP},
 	                                     {0, 0, 0, 0}};
+	trade_args ta;
 	const char *via[MR_MAX_LIST];
 	size_t nvia = 0, i;
 	int c, rc;
@@ -816,6 +1015,7 @@ static int cmd_route(int argc, char **argv)
 		}
 	}
 	route_args_init(&ra);
+	trade_args_init(&ta);
 	while ((c = getopt_long(argc, argv, "qo:", opts, NULL)) != -1) {
 		if ((rc = common_option("route", c, optarg, &ra)) >= 0) {
 			if (rc)
@@ -838,6 +1038,11 @@ static int cmd_route(int argc, char **argv)
 				return usage_error("route", "--max-snap: '%s' is not a number >= 0", optarg);
 			break;
 		default:
+			if ((rc = trade_option("route", c, optarg, &ta)) >= 0) {
+				if (rc)
+					return rc;
+				break;
+			}
 			return usage_error("route", "unknown option");
 		}
 	}
@@ -846,6 +1051,12 @@ static int cmd_route(int argc, char **argv)
 		                   argc - optind == 1 ? "" : "s");
 	if ((rc = common_finish("route", &ra)))
 		return rc;
+	if ((ta.nalt > 1) + ta.pareto + (ta.nsweep > 0) > 1)
+		return usage_error("route", "give one of --alternatives, --pareto and --vot-sweep");
+	if ((ta.nalt > 1 || ta.pareto || ta.nsweep) && nvia)
+		return usage_error("route", "--via works with a single route, not with --alternatives, --pareto or --vot-sweep");
+	if (ta.pareto && ra.format == MR_FMT_HTML)
+		return usage_error("route", "--format html: use meridian compare --pareto --format html");
 
 	if ((rc = open_ctx("route", &ra, &ctx, &net)))
 		goto out;
@@ -865,12 +1076,19 @@ static int cmd_route(int argc, char **argv)
 		rc = fail("route", &e);
 		goto out;
 	}
+	if (ta.nalt > 1 || ta.pareto || ta.nsweep) {
+		rc = route_tradeoffs("route", router, net, &from, &to, &ra, &ta, &text, &len);
+		if (rc)
+			goto out;
+		rc = write_output("route", ra.out_path, text, len);
+		goto out;
+	}
 	if ((rc = mr_router_route(router, places, nvia + 2, &ra.o, &route, &e))) {
 		rc = fail("route", &e);
 		goto out;
 	}
 	{
-		mr_route_report rep = {net, &from, &to, &ra.o, &route, 1};
+		mr_route_report rep = {net, &from, &to, &ra.o, &route, 1, NULL};
 		rc = mr_report_route(&rep, ra.format, &text, &len);
 	}
 	mr_route_free(&route);

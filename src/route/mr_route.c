@@ -14,6 +14,7 @@
 #include "core/mr_names.h"
 #include "core/mr_vec.h"
 #include "meridian/mr_route.h"
+#include "route/mr_route_int.h"
 #include "meridian/mr_search.h"
 #include "meridian/mr_constrained.h"
 
@@ -731,18 +732,12 @@ static int no_route(const mr_net *net, const uint32_t *places, size_t n, mr_erro
 	                    n > 2 ? " through the given vias" : "");
 }
 
-static int route_once(mr_router *r, const uint32_t *places, size_t n, const mr_route_opts *o,
-                      mr_route *out, mr_error *err)
+/* Check the options and places and bring the weights and bans up to date for o. */
+static int prepare(mr_router *r, const uint32_t *places, size_t n, const mr_route_opts *o, mr_error *err)
 {
 	const mr_net *net = r->net;
-	int algo = o->algorithm, rc;
-	double ratio;
-	size_t k, i, cnt;
-	const mr_seed *src;
-	uint32_t start;
-	mr_path p;
-
-	memset(out, 0, sizeof(*out));
+	size_t i;
+	int rc;
 	if (n < 2 || o->objective < 0 || o->objective >= MR_BY_COUNT || o->algorithm < 0 ||
 	    o->algorithm >= MR_ALGO_COUNT || !(o->teu > 0) || !isfinite(o->teu) || !(o->vot_usd_per_h >= 0) ||
 	    !isfinite(o->vot_usd_per_h))
@@ -766,6 +761,88 @@ static int route_once(mr_router *r, const uint32_t *places, size_t n, const mr_r
 				memcpy(r->wkey, key, sizeof(key));
 		}
 	}
+	return MR_OK;
+}
+
+/* ---- for mr_alt.c (route/mr_route_int.h) ---- */
+
+int mr__router_query(mr_router *r, uint32_t from, uint32_t to, const mr_route_opts *o, mr__query *q, mr_error *err)
+{
+	uint32_t places[2] = {from, to};
+	int rc;
+	if ((rc = prepare(r, places, 2, o, err)))
+		return rc;
+	r->layers.n = 0;
+	r->targets.n = 0;
+	if ((rc = node_seeds(r, o, from, 1, &r->layers)))
+		return mr_error_set(err, rc, NULL, 0, 0, NULL, "out of memory");
+	{
+		const mr_node_rec *t = &r->net->nodes[to];
+		uint32_t v;
+		for (v = t->first_vnode; v < t->first_vnode + t->nvnodes; v++) {
+			mr_seed x = {v, 0.0};
+			if (!vnode_allowed(r->net, o, v) || r->node_ban[to])
+				continue;
+			if (mr_vec_push(&r->targets, x))
+				return mr_error_set(err, MR_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+		}
+	}
+	if (!r->layers.n || !r->targets.n)
+		return no_route(r->net, places, 2, err);
+	q->net = r->net;
+	q->w = r->w;
+	q->src = r->layers.v;
+	q->nsrc = r->layers.n;
+	q->dst = r->targets.v;
+	q->ndst = r->targets.n;
+	q->search = r->search;
+	return MR_OK;
+}
+
+void mr__arc_figures(const mr_net *net, const mr_route_opts *o, uint32_t a, double fig[4])
+{
+	const mr_arc_rec *arc = &net->arcs[a];
+	fig[0] = arc->cost_usd;
+	fig[1] = arc_time(net, o, arc);
+	fig[2] = arc->co2e_kg;
+	fig[3] = arc->border != MR_NONE ? 1.0 : 0.0;
+	if (arc->kind != MR_ARC_TRANSFER && net->links[arc_link(net, arc)].passage)
+		fig[3] += 1.0;
+}
+
+int mr__route_make(const mr_net *net, const mr_route_opts *o, uint32_t first_vnode, const uint32_t *arcs,
+                   size_t narcs, double objective, mr_route *out)
+{
+	int rc;
+	memset(out, 0, sizeof(*out));
+	out->teu = o->teu;
+	out->objective_value = objective;
+	out->first_vnode = first_vnode;
+	out->algorithm = MR_ALGO_ASTAR;
+	if (!(out->arcs = mr_malloc((narcs + 1) * sizeof(uint32_t))))
+		return MR_ENOMEM;
+	if (narcs)
+		memcpy(out->arcs, arcs, narcs * sizeof(uint32_t));
+	out->narcs = narcs;
+	if ((rc = assemble(net, o, out)))
+		mr_route_free(out);
+	return rc;
+}
+
+static int route_once(mr_router *r, const uint32_t *places, size_t n, const mr_route_opts *o,
+                      mr_route *out, mr_error *err)
+{
+	const mr_net *net = r->net;
+	int algo = o->algorithm, rc;
+	double ratio;
+	size_t k, i, cnt;
+	const mr_seed *src;
+	uint32_t start;
+	mr_path p;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = prepare(r, places, n, o, err)))
+		return rc;
 	ratio = astar_ratio(net, o);
 	if (algo == MR_ALGO_AUTO)
 		algo = ratio > 0 ? MR_ALGO_ASTAR : MR_ALGO_BIDIR;
@@ -1253,7 +1330,7 @@ int mr_router_route_pattern(mr_router *r, uint32_t from, uint32_t to, const mr_r
 		mr_dfa_free(&dfa);
 		return mr_error_set(err, MR_ENOROUTE, NULL, 0, 0, NULL, "no route satisfies the corridor");
 	}
-	/* A* with an exact lower bound (see corridor_bound); --algorithm dijkstra searches without. */
+	/* A* with an exact lower bound (see corridor_bound); MR_ALGO_DIJKSTRA searches without. */
 	if (o->algorithm != MR_ALGO_DIJKSTRA && (rc = corridor_bound(r, to, &h))) {
 		mr_dfa_free(&dfa);
 		return rc;

@@ -635,3 +635,83 @@ int mr_astar(mr_search *s, const mr_graph *g, const double *w, const double *xyz
 	forward_path(s, g, best_t, best, settled, out);
 	return MR_OK;
 }
+
+/* ---- A* with a caller's potential ----
+ * As mr_astar, with h(v) = pot[v] given for every vertex. The same argument holds: when pot is
+ * consistent (pot[tail] <= w[a] + pot[head] for every usable arc, pot[t] <= off(t) for every
+ * target), settled vertices have exact distances and the stopping rule is exact. A vertex with
+ * pot[v] == INFINITY cannot reach a target and is never entered. */
+int mr_astar_pot(mr_search *s, const mr_graph *g, const double *w, const double *pot, const mr_seed *src,
+                 size_t nsrc, const mr_seed *dst, size_t ndst, mr_path *out)
+{
+	mr_heap *h;
+	label *fw;
+	const uint32_t *first_out, *head;
+	uint32_t gen, remaining, settled = 0, best_t = MR_NONE;
+	double best = INFINITY;
+	size_t i;
+
+	if (!s || !out)
+		return MR_EINVAL;
+	if (check_graph(s, g, w, 0) || check_seeds(src, nsrc, g->n) || check_seeds(dst, ndst, g->n) || !pot) {
+		set_empty(s, out, 0);
+		return MR_EINVAL;
+	}
+	begin(s, g);
+	h = &s->hf;
+	fw = s->fw;
+	gen = s->gen;
+	first_out = g->first_out;
+	head = g->head;
+	for (i = 0; i < nsrc; i++) {
+		uint32_t v = src[i].v;
+		label *L = &fw[v];
+		if (!(pot[v] < INFINITY))
+			continue;
+		if (L->stamp != gen || src[i].offset < L->d) {
+			L->stamp = gen;
+			L->d = src[i].offset;
+			L->arc = MR_NONE;
+			mr_heap_push_or_decrease(h, v, src[i].offset + pot[v]);
+		}
+	}
+	remaining = mark_targets(s, dst, ndst);
+	while (!mr_heap_empty(h) && mr_heap_top_key(h) < best) {
+		uint32_t u = mr_heap_pop(h, NULL), a, end;
+		double gu = fw[u].d;
+		settled++;
+		if (s->tg[u].stamp == gen) {
+			if (gu + s->tg[u].off < best) {
+				best = gu + s->tg[u].off;
+				best_t = u;
+			}
+			if (--remaining == 0)
+				break;
+		}
+		for (a = first_out[u], end = first_out[u + 1]; a < end; a++) {
+			uint32_t v = head[a];
+			double nd = gu + w[a];
+			label *L = &fw[v];
+			if (!(pot[v] < INFINITY))
+				continue;
+			if (L->stamp != gen) {
+				if (!(nd < INFINITY))
+					continue;
+				L->stamp = gen;
+				L->d = nd;
+				L->arc = a;
+				mr_heap_push(h, v, nd + pot[v]);
+			} else if (nd < L->d && mr_heap_contains(h, v)) {
+				L->d = nd;
+				L->arc = a;
+				mr_heap_decrease(h, v, nd + pot[v]);
+			}
+		}
+	}
+	if (best_t == MR_NONE) {
+		set_empty(s, out, settled);
+		return MR_ENOROUTE;
+	}
+	forward_path(s, g, best_t, best, settled, out);
+	return MR_OK;
+}

@@ -632,7 +632,7 @@ static enum MHD_Result api_route(req *r)
 		goto out;
 	}
 	{
-		mr_route_report rep = {ns.net, &pf, &pt, &ob.o, &route, 1};
+		mr_route_report rep = {ns.net, &pf, &pt, &ob.o, &route, 1, NULL};
 		rc = mr_report_route(&rep, format, &text, &len);
 	}
 	mr_route_free(&route);
@@ -1406,7 +1406,7 @@ static enum MHD_Result osrm_route(req *r, unsigned mask, const char *coord_text)
 	json_object_set_new(ro, "legs", osrm_legs(s->o.net, &route, places, c.n));
 	{
 		/* Meridian's own figures, in the route contract, without the geometry */
-		mr_route_report rep = {s->o.net, &pl[0], &pl[c.n - 1], &o, &route, 1};
+		mr_route_report rep = {s->o.net, &pl[0], &pl[c.n - 1], &o, &route, 1, NULL};
 		char *text = NULL;
 		size_t len;
 		if (mr_report_route(&rep, MR_FMT_JSON, &text, &len) == MR_OK) {
