@@ -73,12 +73,13 @@ MR_API void mr_constrained_free(mr_constrained *s); /* accepts NULL */
  * more states than the object, no sources or no targets, vertex out of range, negative or NaN
  * offset, or an arc reached during the search whose class is >= dfa->nclasses.
  * Cost: O(nstates * nclasses) to check the DFA, then O(touched pairs and their arcs) with a
- * heap. If g has a backward CSR (first_in, tail_in, in_arc; optional) and the search settles
- * more than n / 4 pairs, it also makes one O(n + arcs) pass that finds the vertices from which
- * no target can be reached over arcs some state can take, and drops their pairs from then on
- * (exact: no accepted path passes through them); a corridor whose forbids cut its target off
- * then fails at once instead of exhausting the product graph. That pass can also meet (and
- * reject with MR_EINVAL) an arc of out-of-range class that the search itself would not reach. */
+ * heap. If g has a backward CSR (first_in, tail_in, in_arc; optional), the automaton has a class
+ * that no state can take (as a forbid or an only gives) and the search settles more than n / 4
+ * pairs, it also makes one O(n + arcs) pass that finds the vertices from which no target can be
+ * reached over arcs some state can take, and drops their pairs from then on (exact: no accepted
+ * path passes through them); a corridor whose forbids cut its target off then fails at once
+ * instead of exhausting the product graph. That pass can also meet (and reject with MR_EINVAL)
+ * an arc of out-of-range class that the search itself would not reach. */
 MR_API int mr_constrained_search(mr_constrained *s, const mr_graph *g, const double *w,
                                  const uint16_t *cls, const mr_dfa *dfa, const mr_seed *src,
                                  size_t nsrc, const mr_seed *dst, size_t ndst, mr_cpath *out);

@@ -6,8 +6,9 @@
  * used: Lawler's (a path is only spurred from the index where it left its parent), A* for every
  * spur search with the exact distances to the destination on the unmodified graph as potential
  * (removing arcs only makes paths dearer, so the potential stays consistent: a spur search
- * settles little more than the spur path), and the root's real nodes removed so that spurs are
- * loopless in real nodes. With the overlap rule on, near-copies of the best route (a detour of a
+ * settles little more than the spur path). Yen runs on the virtual network, where it is exact;
+ * the paths that pass a real node twice (out by road, back by rail) are enumerated in their turn
+ * and not kept, so the kept routes are exactly the best ones without such loops. With the overlap rule on, near-copies of the best route (a detour of a
  * few km) come first in Yen's order, and a meaningfully different route may be the 10,000th:
  * after max_paths paths the penalty method (kept routes' arcs made dearer, factor growing with
  * each attempt) finds the remaining ones quickly, at the price of order, and says so.
@@ -74,15 +75,18 @@ static uint32_t vnode_at(const mr_net *net, const path *p, size_t i)
 	return i == 0 ? p->first : net->g.head[p->arcs[i - 1]];
 }
 
-/* No real node twice, consecutive virtual nodes of one node (a transfer) aside. stamp has a
- * slot per real node; *gen is bumped per call. */
-static int loopless(const mr_net *net, const path *p, uint32_t *stamp, uint32_t *gen)
+/* No virtual node twice, and no real node twice except consecutively (transfers at one node).
+ * stamp has a slot per real node, vstamp one per virtual node; *gen is bumped per call. */
+static int loopless(const mr_net *net, const path *p, uint32_t *stamp, uint32_t *vstamp, uint32_t *gen)
 {
 	size_t i;
 	uint32_t prev = MR_NONE;
 	(*gen)++;
 	for (i = 0; i <= p->n; i++) {
-		uint32_t node = net->vnodes[vnode_at(net, p, i)].node;
+		uint32_t v = vnode_at(net, p, i), node = net->vnodes[v].node;
+		if (vstamp[v] == *gen)
+			return 0;
+		vstamp[v] = *gen;
 		if (node == prev)
 			continue;
 		if (stamp[node] == *gen)
@@ -290,7 +294,7 @@ int mr_router_alternatives(mr_router *r, uint32_t from, uint32_t to, const mr_ro
 	const mr_graph *g;
 	pathvec A = {0}, B = {0}, K = {0}; /* accepted in order, candidates, kept */
 	double *pot = NULL, *wmod = NULL, *overlaps = NULL;
-	uint32_t *stamp = NULL, *mark = NULL, *undo = NULL, sgen = 0, mgen = 0;
+	uint32_t *stamp = NULL, *vstamp = NULL, *mark = NULL, *undo = NULL, sgen = 0, mgen = 0;
 	uint8_t *byp = NULL;
 	mr_seed *seeds = NULL;
 	size_t examined = 0, nundo, i;
@@ -307,12 +311,13 @@ int mr_router_alternatives(mr_router *r, uint32_t from, uint32_t to, const mr_ro
 	pot = mr_malloc(((size_t)g->n + 1) * sizeof(double));
 	wmod = mr_malloc(((size_t)g->m + 1) * sizeof(double));
 	stamp = mr_calloc((size_t)net->meta.nnodes + 1, sizeof(uint32_t));
+	vstamp = mr_calloc((size_t)g->n + 1, sizeof(uint32_t));
 	mark = mr_calloc((size_t)net->meta.nlinks + 1, sizeof(uint32_t));
 	undo = mr_malloc(((size_t)g->m + 1) * sizeof(uint32_t));
 	seeds = mr_malloc((q.nsrc + 1) * sizeof(mr_seed));
 	overlaps = mr_calloc(ao->k + 1, sizeof(double));
 	byp = mr_calloc(ao->k + 1, 1);
-	if (!pot || !wmod || !stamp || !mark || !undo || !seeds || !overlaps || !byp) {
+	if (!pot || !wmod || !stamp || !vstamp || !mark || !undo || !seeds || !overlaps || !byp) {
 		rc = MR_ENOMEM;
 		goto done;
 	}
@@ -354,45 +359,51 @@ int mr_router_alternatives(mr_router *r, uint32_t from, uint32_t to, const mr_ro
 		const path *P = &A.v[A.n - 1];
 		size_t best_b = 0, spur;
 		double root_cost = seed_offset(q.src, q.nsrc, P->first);
-		for (spur = 0; spur < P->n; spur++) {
-			uint32_t sv = vnode_at(net, P, spur), spur_node = net->vnodes[sv].node;
-			size_t nseeds = 0, k;
+		/* Spur positions j = 0 .. n: j = 0 is a virtual source joined to every origin virtual node
+		 * (the root is empty, and the "next arc" of a path is its choice of first node); j >= 1 is
+		 * the path's virtual node j - 1, after the root arcs[0 .. j-1). */
+		for (spur = 0; spur <= P->n; spur++) {
+			size_t nseeds = 0, k, r_n = spur ? spur - 1 : 0;
+			uint32_t sv = spur ? vnode_at(net, P, spur - 1) : MR_NONE;
 			path cand;
-			if (spur > 0)
-				root_cost += q.w[P->arcs[spur - 1]];
+			if (spur > 1)
+				root_cost += q.w[P->arcs[spur - 2]];
 			if (spur < P->dev)
 				continue;
 			nundo = 0;
-			/* arcs that accepted paths with this root take next */
-			for (k = 0; k < A.n; k++) {
-				const path *X = &A.v[k];
-				if (X->n > spur && X->first == P->first && memcmp(X->arcs, P->arcs, spur * sizeof(uint32_t)) == 0 &&
-				    wmod[X->arcs[spur]] < INFINITY) {
-					undo[nundo++] = X->arcs[spur];
-					wmod[X->arcs[spur]] = INFINITY;
+			if (spur == 0) {
+				/* every accepted path shares the empty root: their first nodes are taken */
+				for (k = 0; k < q.nsrc; k++) {
+					size_t x;
+					int taken = 0;
+					for (x = 0; x < A.n && !taken; x++)
+						taken = A.v[x].first == q.src[k].v;
+					if (!taken)
+						seeds[nseeds++] = q.src[k];
 				}
-			}
-			/* the root's real nodes (the spur's own aside): every arc into their virtual nodes */
-			for (k = 0; k < spur; k++) {
-				uint32_t node = net->vnodes[vnode_at(net, P, k)].node, v;
-				const mr_node_rec *nd = &net->nodes[node];
-				if (node == spur_node)
+				if (!nseeds)
 					continue;
-				for (v = nd->first_vnode; v < nd->first_vnode + nd->nvnodes; v++) {
-					uint32_t b;
-					for (b = g->first_in[v]; b < g->first_in[v + 1]; b++) {
-						uint32_t a = g->in_arc[b];
-						if (wmod[a] < INFINITY) {
-							undo[nundo++] = a;
-							wmod[a] = INFINITY;
+			} else {
+				/* arcs that accepted paths with this root take next */
+				for (k = 0; k < A.n; k++) {
+					const path *X = &A.v[k];
+					if (X->n > r_n && X->first == P->first && memcmp(X->arcs, P->arcs, r_n * sizeof(uint32_t)) == 0 &&
+					    wmod[X->arcs[r_n]] < INFINITY) {
+						undo[nundo++] = X->arcs[r_n];
+						wmod[X->arcs[r_n]] = INFINITY;
+					}
+				}
+				/* the root's virtual nodes before the spur: every arc into them */
+				for (k = 0; k < r_n; k++) {
+					uint32_t v = vnode_at(net, P, k), bb;
+					for (bb = g->first_in[v]; bb < g->first_in[v + 1]; bb++) {
+						uint32_t a2 = g->in_arc[bb];
+						if (wmod[a2] < INFINITY) {
+							undo[nundo++] = a2;
+							wmod[a2] = INFINITY;
 						}
 					}
 				}
-			}
-			if (spur == 0) {
-				memcpy(seeds, q.src, q.nsrc * sizeof(mr_seed));
-				nseeds = q.nsrc;
-			} else {
 				seeds[0].v = sv;
 				seeds[0].offset = root_cost;
 				nseeds = 1;
@@ -405,13 +416,13 @@ int mr_router_alternatives(mr_router *r, uint32_t from, uint32_t to, const mr_ro
 			if (rc)
 				goto done;
 			memset(&cand, 0, sizeof(cand));
-			if ((rc = copy_path(&mp, spur, P->arcs, &cand)))
+			if ((rc = copy_path(&mp, r_n, P->arcs, &cand)))
 				goto done;
 			cand.first = spur == 0 ? mp.first : P->first;
 			cand.cost = mp.cost;
 			cand.dev = spur;
 			{
-				int dup = !loopless(net, &cand, stamp, &sgen);
+				int dup = 0;
 				for (k = 0; k < A.n && !dup; k++)
 					dup = same_path(&A.v[k], &cand);
 				for (k = 0; k < B.n && !dup; k++)
@@ -441,6 +452,8 @@ int mr_router_alternatives(mr_router *r, uint32_t from, uint32_t to, const mr_ro
 				goto done;
 			}
 			examined++;
+			if (!loopless(net, &next, stamp, vstamp, &sgen))
+				continue; /* a real node twice: enumerated by Yen, not a route to keep */
 			for (i = 0; i < K.n; i++) {
 				double x = overlap_arcs(net, next.arcs, next.n, K.v[i].arcs, K.v[i].n, mark, &mgen);
 				if (x > worst)
@@ -489,7 +502,7 @@ int mr_router_alternatives(mr_router *r, uint32_t from, uint32_t to, const mr_ro
 				goto done;
 			cand.first = mp.first;
 			cand.cost = path_cost(&q, &cand);
-			dup = !loopless(net, &cand, stamp, &sgen);
+			dup = !loopless(net, &cand, stamp, vstamp, &sgen);
 			for (k = 0; k < K.n && !dup; k++) {
 				double x = overlap_arcs(net, cand.arcs, cand.n, K.v[k].arcs, K.v[k].n, mark, &mgen);
 				dup = same_path(&K.v[k], &cand);
@@ -537,6 +550,7 @@ done:
 	mr_free(pot);
 	mr_free(wmod);
 	mr_free(stamp);
+	mr_free(vstamp);
 	mr_free(mark);
 	mr_free(undo);
 	mr_free(seeds);
@@ -650,15 +664,18 @@ static uint32_t heap_pop(pstate *s)
 	return top;
 }
 
-/* a dominates (or, with eps, nearly dominates) b: a <= b (1 + eps) in every criterion */
-static int dominates(const pstate *s, const double *a, const double *b)
+/* a dominates b (or equals it): a <= b in every criterion; with eps > 0, a <= (1 + eps) b. The
+ * epsilon is used against destination labels only (they cover what they prune within 1 + eps);
+ * at other nodes dominance stays exact, so errors do not compound along a route. */
+static int dominates_eps(const pstate *s, const double *a, const double *b, double eps)
 {
 	int k;
 	for (k = 0; k < s->nc; k++)
-		if (a[k] > b[k] * (1.0 + s->eps) + 1e-9 * fabs(b[k]))
+		if (a[k] > b[k] * (1.0 + eps) + 1e-9 * fabs(b[k]))
 			return 0;
 	return 1;
 }
+#define dominates(s, a, b) dominates_eps((s), (a), (b), 0.0)
 
 static int new_label(pstate *s, uint32_t *id)
 {
@@ -786,7 +803,7 @@ int mr_router_pareto(mr_router *r, uint32_t from, uint32_t to, const mr_route_op
 		if (is_dst[L.v]) {
 			int dom = 0;
 			for (i = 0; i < ntargets && !dom; i++)
-				dom = dominates(&s, s.lab[targets[i]].c, L.c);
+				dom = dominates_eps(&s, s.lab[targets[i]].c, L.c, s.eps);
 			if (dom)
 				continue;
 			if (ntargets % 64 == 0 && ntargets) {
@@ -813,7 +830,7 @@ int mr_router_pareto(mr_router *r, uint32_t from, uint32_t to, const mr_route_op
 					dom = 1;
 			}
 			for (i = 0; i < ntargets && !dom; i++)
-				dom = dominates(&s, s.lab[targets[i]].c, bound);
+				dom = dominates_eps(&s, s.lab[targets[i]].c, bound, s.eps);
 			for (x = bag[v]; x != MR_NONE && !dom; x = s.lab[x].next)
 				dom = dominates(&s, s.lab[x].c, c);
 			if (dom)
