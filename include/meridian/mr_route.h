@@ -134,6 +134,9 @@ struct mr_pattern;
 MR_API int mr_router_route_pattern(mr_router *r, uint32_t from, uint32_t to, const mr_route_opts *o,
                                    const struct mr_pattern *pattern, const mr_pred *preds, size_t npred,
                                    mr_route *out, mr_error *err);
+/* 1 if route (found on this router's network) satisfies the pattern, 0 if not, MR_ENOMEM. */
+MR_API int mr_router_route_matches(mr_router *r, const mr_route *route, const struct mr_pattern *p,
+                                   const mr_pred *preds, size_t npred);
 /* 1 if some arc of the network satisfies the predicate. */
 MR_API int mr_net_pred_exists(const mr_net *net, const mr_pred *p);
 

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "core/mr_buf.h"
+#include "meridian/mr_alt.h"
 #include "meridian/mr_claims.h"
 #include "meridian/mr_report.h"
 
@@ -1982,6 +1983,94 @@ out:
 
 /* ---- the page ---- */
 
+/* --pareto: the front as a scatter of cost against days, CO2e as the dot's shade, each point
+ * with its corridors and figures in a tooltip, and the list below it. */
+static void write_pareto(html *h)
+{
+	const mr_compare_report *rep = h->rep;
+	const struct mr_pareto *f = rep->pareto;
+	mr_buf *b = &h->b;
+	const double W = 760, H = 420, L = 70, R = 20, T = 20, B = 50;
+	double cmin = INFINITY, cmax = -INFINITY, tmin = INFINITY, tmax = -INFINITY, emin = INFINITY, emax = -INFINITY, t;
+	size_t i;
+	if (!f || !f->n)
+		return;
+	for (i = 0; i < f->n; i++) {
+		cmin = fmin(cmin, f->v[i].value[MR_CRIT_COST]);
+		cmax = fmax(cmax, f->v[i].value[MR_CRIT_COST]);
+		tmin = fmin(tmin, f->v[i].value[MR_CRIT_TIME] / 24);
+		tmax = fmax(tmax, f->v[i].value[MR_CRIT_TIME] / 24);
+		emin = fmin(emin, f->v[i].value[MR_CRIT_CO2E]);
+		emax = fmax(emax, f->v[i].value[MR_CRIT_CO2E]);
+	}
+	if (cmax - cmin < 1)
+		cmax = cmin + 1;
+	if (tmax - tmin < 0.1)
+		tmax = tmin + 0.1;
+	cmin -= (cmax - cmin) * 0.04, cmax += (cmax - cmin) * 0.04;
+	tmin -= (tmax - tmin) * 0.06, tmax += (tmax - tmin) * 0.06;
+	mr_buf_printf(b, "<section id=\"pareto\">\n<h2>Trade-offs: the Pareto front</h2>\n<p class=\"note\">Every route that no "
+	                 "other beats in cost, time and CO2e at once (%zu route%s, %zu labels%s). Cheaper to the left, faster "
+	                 "lower down; the darker the dot, the more CO2e. Hover a dot for its corridors.</p>\n",
+	              f->n, f->n == 1 ? "" : "s", f->labels, f->truncated ? "; the label limit was reached, the front may be incomplete" : "");
+	mr_buf_printf(b, "<svg class=\"chart\" id=\"pareto-plot\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" "
+	                 "role=\"img\" aria-label=\"Pareto front: cost against days\">\n", W, H);
+	{
+		double step = nice_step(cmax - cmin, 5);
+		for (t = ceil(cmin / step) * step; t <= cmax; t += step) {
+			double x = L + (t - cmin) / (cmax - cmin) * (W - L - R);
+			mr_buf_printf(b, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", x, T, x, H - B);
+			mr_buf_printf(b, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", x, H - B + 16);
+			put_num(b, t, 0);
+			mr_buf_puts(b, "</text>");
+		}
+		step = nice_step(tmax - tmin, 5);
+		for (t = ceil(tmin / step) * step; t <= tmax; t += step) {
+			double y = H - B - (t - tmin) / (tmax - tmin) * (H - B - T);
+			mr_buf_printf(b, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", L, y, W - R, y);
+			mr_buf_printf(b, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", L - 6, y + 4);
+			put_num(b, t, step < 1 ? 1 : 0);
+			mr_buf_puts(b, "</text>");
+		}
+	}
+	mr_buf_printf(b, "\n<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">USD per TEU</text>", (W + L) / 2,
+	              H - 10);
+	mr_buf_printf(b, "<text class=\"tick\" x=\"14\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 14 %.1f)\">days</text>\n",
+	              (H - B + T) / 2, (H - B + T) / 2);
+	for (i = 0; i < f->n; i++) {
+		const mr_pareto_point *p = &f->v[i];
+		double x = L + (p->value[MR_CRIT_COST] - cmin) / (cmax - cmin) * (W - L - R);
+		double y = H - B - (p->value[MR_CRIT_TIME] / 24 - tmin) / (tmax - tmin) * (H - B - T);
+		double shade = emax > emin ? (p->value[MR_CRIT_CO2E] - emin) / (emax - emin) : 0.5;
+		int g = (int)(200 - 150 * shade);
+		mr_buf_printf(b, "<circle class=\"pt\" cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"rgb(%d,%d,%d)\" stroke=\"#1b2631\" "
+		                 "stroke-width=\"0.6\"><title>", x, y, g / 3, g / 2 + 20, g);
+		mr_buf_printf(b, "#%zu: USD ", i + 1);
+		put_num(b, p->value[MR_CRIT_COST], 0);
+		mr_buf_printf(b, ", %.1f days, ", p->value[MR_CRIT_TIME] / 24);
+		put_num(b, p->value[MR_CRIT_CO2E], 0);
+		mr_buf_puts(b, " kg CO2e");
+		if (rep->pareto_tags && rep->pareto_tags[i] && rep->pareto_tags[i][0]) {
+			mr_buf_puts(b, "; ");
+			esc(b, rep->pareto_tags[i]);
+		}
+		mr_buf_puts(b, "</title></circle>\n");
+	}
+	mr_buf_puts(b, "</svg>\n<table class=\"pareto\" id=\"pareto-table\">\n<thead><tr><th>#</th><th class=\"n\">USD</th>"
+	               "<th class=\"n\">days</th><th class=\"n\">kg CO2e</th><th>corridors</th></tr></thead>\n<tbody>\n");
+	for (i = 0; i < f->n; i++) {
+		const mr_pareto_point *p = &f->v[i];
+		mr_buf_printf(b, "<tr><td>%zu</td><td class=\"n\">", i + 1);
+		put_num(b, p->value[MR_CRIT_COST], 0);
+		mr_buf_printf(b, "</td><td class=\"n\">%.1f</td><td class=\"n\">", p->value[MR_CRIT_TIME] / 24);
+		put_num(b, p->value[MR_CRIT_CO2E], 0);
+		mr_buf_puts(b, "</td><td>");
+		esc(b, rep->pareto_tags && rep->pareto_tags[i] ? rep->pareto_tags[i] : "");
+		mr_buf_puts(b, "</td></tr>\n");
+	}
+	mr_buf_puts(b, "</tbody>\n</table>\n</section>\n");
+}
+
 /* The published claims about this origin and destination, each with its baseline, the claimed
  * and modelled figures and the verdict. */
 static void write_claims(html *h)
@@ -2045,6 +2134,7 @@ int mr_report_compare_html(const mr_compare_report *rep, char **out, size_t *len
 		goto fail;
 	write_table(&h);
 	write_charts(&h);
+	write_pareto(&h);
 	write_claims(&h);
 	write_scenario(&h);
 	if ((rc = write_sources(&h)))

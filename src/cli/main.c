@@ -139,6 +139,10 @@ static const char compare_help[] =
 	"                     self-contained report with a map, the table and charts)\n"
 	"  -o, --output FILE  write to FILE (atomically) instead of standard output\n"
 	"  --plot FILE        also draw the bar charts to FILE (.png or .svg)\n"
+	"  --pareto           also the exact Pareto front over cost, time and CO2e, each route\n"
+	"                     tagged with the corridors it satisfies (json/csv/geojson: the front\n"
+	"                     alone; html: a scatter plot); --criteria, --pareto-eps, --max-labels\n"
+	"                     as for route\n"
 	"  --claims-file F    published claims to check (default: claims.ini next to the program,\n"
 	"                     or $MERIDIAN_CLAIMS); --no-claims: none\n"
 	"  --network FILE     a .mnet file instead of the built-in network\n"
@@ -1268,7 +1272,15 @@ static int cmd_compare(int argc, char **argv)
 	                                     {"plot", required_argument, 0, O_PLOT},
 	                                     {"claims-file", required_argument, 0, O_CLAIMS},
 	                                     {"no-claims", no_argument, 0, O_NO_CLAIMS},
+	                                     {"pareto", no_argument, 0, O_PARETO},
+	                                     {"criteria", required_argument, 0, O_CRITERIA},
+	                                     {"pareto-eps", required_argument, 0, O_PEPS},
+	                                     {"max-labels", required_argument, 0, O_MAXLAB},
 	                                     {0, 0, 0, 0}};
+	trade_args ta;
+	mr_pareto front;
+	char (*tags)[512] = NULL;
+	const char **tagp = NULL;
 	const char *cfile = NULL, *which[MR_MAX_LIST], *vs = NULL, *plot = NULL, *clfile = NULL;
 	size_t nwhich = 0;
 	int no_claims = 0;
@@ -1297,6 +1309,8 @@ static int cmd_compare(int argc, char **argv)
 	memset(&vs_net, 0, sizeof(vs_net));
 	memset(&res, 0, sizeof(res));
 	memset(&vs_res, 0, sizeof(vs_res));
+	memset(&front, 0, sizeof(front));
+	trade_args_init(&ta);
 	while ((c = getopt_long(argc, argv, "qo:", opts, NULL)) != -1) {
 		if ((rc = common_option("compare", c, optarg, &ra)) >= 0) {
 			if (rc)
@@ -1328,6 +1342,13 @@ static int cmd_compare(int argc, char **argv)
 			break;
 		case O_NO_CLAIMS:
 			no_claims = 1;
+			break;
+		case O_PARETO:
+		case O_CRITERIA:
+		case O_PEPS:
+		case O_MAXLAB:
+			if ((rc = trade_option("compare", c, optarg, &ta)))
+				return rc;
 			break;
 		default:
 			return usage_error("compare", "unknown option");
@@ -1393,6 +1414,37 @@ static int cmd_compare(int argc, char **argv)
 		rc = fail("compare", &e);
 		goto out_vs;
 	}
+	if (ta.pareto) {
+		size_t i;
+		if ((rc = mr_router_pareto(router, from.node, to.node, &ra.o, &ta.po, &front, &e))) {
+			rc = fail("compare", &e);
+			goto out_vs;
+		}
+		tags = calloc(front.n + 1, sizeof(*tags));
+		tagp = calloc(front.n + 1, sizeof(*tagp));
+		if (!tags || !tagp) {
+			rc = mr_exit_status(MR_ENOMEM);
+			goto out_vs;
+		}
+		for (i = 0; i < front.n; i++) {
+			size_t k, tl = 0;
+			for (k = 0; k < set.n; k++) {
+				const mr_corridor *cor = &set.v[k];
+				const mr_pattern *pt = &cor->pattern;
+				int m;
+				if (!pt->require && !pt->forbid && !pt->only && !pt->nseq)
+					continue; /* 'best': every route */
+				m = mr_router_route_matches(router, &front.v[i].route, pt, cor->preds, cor->npred);
+				if (m < 0) {
+					rc = mr_exit_status(MR_ENOMEM);
+					goto out_vs;
+				}
+				if (m && tl + strlen(cor->id) + 3 < sizeof(tags[i]))
+					tl += (size_t)snprintf(tags[i] + tl, sizeof(tags[i]) - tl, "%s%s", tl ? ", " : "", cor->id);
+			}
+			tagp[i] = tags[i];
+		}
+	}
 	if (vs) {
 		size_t n = ctx.nscn + 1;
 		vs_opts = ra.o;
@@ -1441,11 +1493,40 @@ static int cmd_compare(int argc, char **argv)
 			rep.claims = checks;
 			rep.nclaims = mr_claims_check(&claims, net, from.node, to.node, res.rows, res.nrows, checks);
 		}
+		if (ta.pareto) {
+			rep.pareto = &front;
+			rep.pareto_tags = tagp;
+		}
 		mr_error_clear(&e);
-		if (ra.format == MR_FMT_HTML)
+		if (ra.format == MR_FMT_HTML) {
 			rc = mr_report_compare_html(&rep, &text, &len, &e);
-		else if ((rc = mr_report_compare(&rep, ra.format, &text, &len)))
+		} else if (ta.pareto && ra.format != MR_FMT_TABLE) {
+			/* json, csv, geojson: the front, each point with the corridors it satisfies */
+			mr_pareto_report pr = {net, &from, &to, &ra.o, &front, ta.po.criteria, ta.po.eps, tagp, -1};
+			if ((rc = mr_report_pareto(&pr, ra.format, &text, &len)))
+				mr_error_set(&e, rc, NULL, 0, 0, NULL, NULL);
+		} else if ((rc = mr_report_compare(&rep, ra.format, &text, &len))) {
 			mr_error_set(&e, rc, NULL, 0, 0, NULL, NULL);
+		} else if (ta.pareto) {
+			/* the table, then the front */
+			mr_pareto_report pr = {net, &from, &to, &ra.o, &front, ta.po.criteria, ta.po.eps, tagp, -1};
+			char *t2 = NULL;
+			size_t l2 = 0;
+			if ((rc = mr_report_pareto(&pr, MR_FMT_TABLE, &t2, &l2)) == MR_OK) {
+				char *both = mr_realloc(text, len + l2 + 2);
+				if (!both) {
+					rc = MR_ENOMEM;
+				} else {
+					text = both;
+					text[len++] = '\n';
+					memcpy(text + len, t2, l2 + 1);
+					len += l2;
+				}
+			}
+			mr_free(t2);
+			if (rc)
+				mr_error_set(&e, rc, NULL, 0, 0, NULL, NULL);
+		}
 		if (rc) {
 			rc = fail("compare", &e);
 			goto out_vs;
@@ -1464,6 +1545,9 @@ out_vs:
 	if (vs)
 		ctx.nscn++; /* so that net_ctx_free frees the vs scenario too */
 out:
+	mr_pareto_free(&front);
+	free(tags);
+	free(tagp);
 	mr_compare_result_free(&res);
 	mr_compare_result_free(&vs_res);
 	mr_free(text);

@@ -1237,6 +1237,33 @@ static int corridor_bound(mr_router *r, uint32_t to, const double **h)
 	return MR_OK;
 }
 
+int mr_router_route_matches(mr_router *r, const mr_route *route, const struct mr_pattern *p, const mr_pred *preds,
+                            size_t npred)
+{
+	struct mr__pred_slot *slot[MR_PATTERN_MAX_PRED];
+	uint32_t seen = 0, all = 0xffffu;
+	size_t i, k, seq = 0;
+	if (npred > MR_PATTERN_MAX_PRED)
+		return MR_EINVAL;
+	if (pred_slots(r, preds, npred, slot))
+		return MR_ENOMEM;
+	for (i = 0; i < route->narcs; i++) {
+		uint32_t a = route->arcs[i], f = 0;
+		for (k = 0; k < npred; k++)
+			if (slot[k]->bits[a / 64] >> (a % 64) & 1u)
+				f |= 1u << k;
+		if (f & p->forbid)
+			return 0;
+		seen |= f;
+		all &= f;
+		if (seq < p->nseq && (f >> p->seq[seq] & 1u))
+			seq++;
+	}
+	if (route->narcs == 0)
+		all = 0xffffu;
+	return (seen & p->require) == p->require && (all & p->only) == p->only && seq == p->nseq;
+}
+
 int mr_net_pred_exists(const mr_net *net, const mr_pred *p)
 {
 	uint32_t k;
