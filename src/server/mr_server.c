@@ -26,6 +26,7 @@
 
 #include "core/mr_buf.h"
 #include "core/mr_geo.h"
+#include "meridian/mr_alt.h"
 #include "meridian/mr_compare.h"
 #include "meridian/mr_places.h"
 #include "meridian/mr_report.h"
@@ -571,8 +572,10 @@ static enum MHD_Result api_route(req *r)
 	opts_buf ob;
 	const char *from = arg(r, "from"), *to = arg(r, "to"), *via = arg(r, "via"), *fmt = arg(r, "format"), *bad;
 	mr_scenario *scn[MAX_SCENARIOS];
-	size_t nscn, nvia = 0, i;
-	int done, format = MR_FMT_JSON, rc;
+	size_t nscn, nvia = 0, i, nalt = 1;
+	int done, format = MR_FMT_JSON, rc, pareto = 0;
+	double max_overlap = 0.6;
+	mr_pareto_opts po;
 	char viabuf[2048];
 	const char *vias[MAX_COORDS];
 	uint32_t places[MAX_COORDS + 2];
@@ -588,11 +591,54 @@ static enum MHD_Result api_route(req *r)
 		return done ? MHD_YES : MHD_NO;
 	if (read_scenarios(r, "scenario", scn, &nscn, MAX_SCENARIOS, &done) != MHD_YES || done)
 		return done ? MHD_YES : MHD_NO;
+	{
+		const char *va = arg(r, "alternatives"), *vo = arg(r, "max_overlap"), *vp = arg(r, "pareto"),
+		           *vc = arg(r, "criteria"), *ve = arg(r, "pareto_eps");
+		double x;
+		if (va) {
+			if (!parse_double(va, &x) || x < 1 || x != floor(x))
+				return fail(r, 400, "InvalidValue", "alternatives", "parameter 'alternatives': a number of routes >= 1");
+			if (x > 5)
+				return fail(r, 413, "TooBig", "alternatives", "parameter 'alternatives': at most 5");
+			nalt = (size_t)x;
+		}
+		if (vo && (!parse_double(vo, &max_overlap) || max_overlap < 0 || max_overlap > 1))
+			return fail(r, 400, "InvalidValue", "max_overlap", "parameter 'max_overlap': a fraction between 0 and 1");
+		if (vp && !parse_bool(vp, &pareto))
+			return fail(r, 400, "InvalidValue", "pareto", "parameter 'pareto': true or false");
+		mr_pareto_opts_default(&po);
+		if (vc) {
+			char buf[128], *it, *sv = NULL;
+			unsigned m = 0;
+			snprintf(buf, sizeof(buf), "%s", vc);
+			for (it = strtok_r(buf, ",", &sv); it; it = strtok_r(NULL, ",", &sv)) {
+				int k = mr_criterion_parse(it);
+				if (k < 0)
+					return fail(r, 400, "InvalidValue", "criteria", "parameter 'criteria': unknown criterion '%s' (cost, time, co2e, risk)", it);
+				m |= 1u << k;
+			}
+			if (__builtin_popcount(m) < 2)
+				return fail(r, 400, "InvalidValue", "criteria", "parameter 'criteria': at least two criteria");
+			po.criteria = m;
+			pareto = 1;
+		}
+		if (ve) {
+			if (!parse_double(ve, &po.eps) || po.eps < 0 || po.eps > 1)
+				return fail(r, 400, "InvalidValue", "pareto_eps", "parameter 'pareto_eps': a fraction between 0 and 1");
+			pareto = 1;
+		}
+		po.max_labels = 500000;
+		if (pareto && nalt > 1)
+			return fail(r, 400, "InvalidOptions", "pareto", "give alternatives or pareto, not both");
+	}
 	if (fmt && ((format = mr_format_parse(fmt)) < 0 || format == MR_FMT_HTML))
 		return fail(r, 400, "InvalidValue", "format", "parameter 'format': '%s' is not json, geojson, csv or table", fmt);
 	if (unknown_param(r, &bad))
 		return fail(r, 400, "InvalidOptions", bad, "unknown parameter '%s' (from, to, via, by, modes, avoid, allow, planned, "
-		            "sea_speed, teu, tonnes, vot, scenario, format)", bad);
+		            "sea_speed, teu, tonnes, vot, scenario, alternatives, max_overlap, pareto, criteria, pareto_eps, "
+		            "format)", bad);
+	if (via && (nalt > 1 || pareto))
+		return fail(r, 400, "InvalidOptions", "via", "via works with a single route, not with alternatives or pareto");
 	if (!from || !*from)
 		return fail(r, 400, "InvalidQuery", "from", "parameter 'from' is required");
 	if (!to || !*to)
@@ -627,6 +673,48 @@ static enum MHD_Result api_route(req *r)
 	}
 	places[nvia + 1] = pt.node;
 	mr_error_clear(&e);
+	if (nalt > 1 || pareto) {
+		if (pareto) {
+			mr_pareto front;
+			if ((rc = mr_router_pareto(ns.router, pf.node, pt.node, &ob.o, &po, &front, &e))) {
+				ret = fail(r, status_of(rc), code_of(rc), NULL, "%s", e.msg);
+				goto out;
+			}
+			{
+				mr_pareto_report pr = {ns.net, &pf, &pt, &ob.o, &front, po.criteria, po.eps, NULL, -1};
+				rc = mr_report_pareto(&pr, format, &text, &len);
+			}
+			mr_pareto_free(&front);
+		} else {
+			mr_alt alts[5];
+			mr_route routes[5];
+			const char *labels[5];
+			mr_alt_opts ao;
+			size_t n = 0;
+			mr_alt_opts_default(&ao);
+			ao.k = nalt;
+			ao.max_overlap = max_overlap;
+			if ((rc = mr_router_alternatives(ns.router, pf.node, pt.node, &ob.o, &ao, alts, &n, &e))) {
+				ret = fail(r, status_of(rc), code_of(rc), NULL, "%s", e.msg);
+				goto out;
+			}
+			for (i = 0; i < n; i++) {
+				routes[i] = alts[i].route;
+				labels[i] = alts[i].label;
+			}
+			{
+				mr_route_report rep = {ns.net, &pf, &pt, &ob.o, routes, n, labels};
+				rc = mr_report_route(&rep, format, &text, &len);
+			}
+			for (i = 0; i < n; i++)
+				mr_route_free(&alts[i].route);
+		}
+		if (rc)
+			ret = fail(r, 503, "Unavailable", NULL, "out of memory");
+		else
+			ret = respond(r, 200, format_type(format), text, len, 1);
+		goto out;
+	}
 	if ((rc = mr_router_route(ns.router, places, nvia + 2, &ob.o, &route, &e))) {
 		ret = fail(r, status_of(rc), code_of(rc), NULL, "%s", e.msg[0] ? e.msg : mr_strerror(rc));
 		goto out;
@@ -1320,6 +1408,43 @@ static void mark_ignored(req *r)
 				r->p[i].used = 1;
 }
 
+/* One route in OSRM's shape, with Meridian's own figures under "meridian". */
+static json_t *osrm_route_obj(mr_server *s, const mr_route *route, const mr_route_opts *o, const mr_place *pl,
+                              const uint32_t *places, size_t np, int overview, int geometries, int *oom)
+{
+	json_t *ro = json_object(), *g;
+	int gom = 0;
+	json_object_set_new(ro, "distance", json_real(round(route->distance_km * 1000.0 * 10) / 10));
+	json_object_set_new(ro, "duration", json_real(round(route->duration_h * 3600.0 * 10) / 10));
+	json_object_set_new(ro, "weight", json_real(round(route->objective_value * 100) / 100));
+	json_object_set_new(ro, "weight_name", json_string(mr_objective_name(o->objective)));
+	g = osrm_geometry(s->o.net, route, overview, geometries, &gom);
+	if (gom)
+		*oom = 1;
+	if (g)
+		json_object_set_new(ro, "geometry", g);
+	json_object_set_new(ro, "legs", osrm_legs(s->o.net, route, places, np));
+	{
+		/* Meridian's own figures, in the route contract, without the geometry */
+		mr_route_report rep = {s->o.net, &pl[0], &pl[np - 1], o, route, 1, NULL};
+		char *text = NULL;
+		size_t len;
+		if (mr_report_route(&rep, MR_FMT_JSON, &text, &len) == MR_OK) {
+			json_error_t je;
+			json_t *full = json_loads(text, 0, &je), *first;
+			if (full && (first = json_array_get(json_object_get(full, "routes"), 0))) {
+				json_object_del(first, "geometry");
+				json_object_set(ro, "meridian", first);
+			}
+			json_decref(full);
+		} else {
+			*oom = 1;
+		}
+		mr_free(text);
+	}
+	return ro;
+}
+
 static enum MHD_Result osrm_route(req *r, unsigned mask, const char *coord_text)
 {
 	mr_server *s = r->s;
@@ -1333,7 +1458,7 @@ static enum MHD_Result osrm_route(req *r, unsigned mask, const char *coord_text)
 	mr_route route;
 	mr_error e;
 	size_t i;
-	json_t *root, *routes, *wps, *ro, *g;
+	json_t *root, *routes, *wps, *ro;
 
 	mr_route_opts_default(&o);
 	o.mode_mask = mask;
@@ -1350,7 +1475,6 @@ static enum MHD_Result osrm_route(req *r, unsigned mask, const char *coord_text)
 		} else
 			return fail(r, 400, "InvalidValue", "alternatives", "parameter 'alternatives': true, false or a number");
 	}
-	(void)alt; /* the best route only, until issue 7 */
 	if ((v = arg(r, "geometries"))) {
 		if (strcmp(v, "polyline") == 0)
 			geometries = 0;
@@ -1388,42 +1512,35 @@ static enum MHD_Result osrm_route(req *r, unsigned mask, const char *coord_text)
 	if (!(rt = base_router(s)))
 		return fail(r, 503, "Unavailable", NULL, "out of memory");
 	mr_error_clear(&e);
-	if ((rc = mr_router_route(rt, places, c.n, &o, &route, &e))) {
-		if (rc == MR_ENOROUTE)
-			return fail(r, 400, "NoRoute", NULL, "%s", e.msg);
-		return fail(r, status_of(rc), code_of(rc), NULL, "%s", e.msg);
+	if (alt > 0 && c.n == 2) { /* OSRM gives alternatives for two coordinates only */
+		mr_alt alts[MAX_ALTERNATIVES + 1];
+		mr_alt_opts ao;
+		size_t n = 0;
+		mr_alt_opts_default(&ao);
+		ao.k = (size_t)alt + 1;
+		if ((rc = mr_router_alternatives(rt, places[0], places[1], &o, &ao, alts, &n, &e))) {
+			if (rc == MR_ENOROUTE)
+				return fail(r, 400, "NoRoute", NULL, "%s", e.msg);
+			return fail(r, status_of(rc), code_of(rc), NULL, "%s", e.msg);
+		}
+		routes = json_array();
+		for (i = 0; i < n; i++) {
+			ro = osrm_route_obj(s, &alts[i].route, &o, pl, places, c.n, overview, geometries, &oom);
+			json_object_set_new(ro, "meridian_label", json_string(alts[i].label));
+			json_array_append_new(routes, ro);
+			mr_route_free(&alts[i].route);
+		}
+	} else {
+		if ((rc = mr_router_route(rt, places, c.n, &o, &route, &e))) {
+			if (rc == MR_ENOROUTE)
+				return fail(r, 400, "NoRoute", NULL, "%s", e.msg);
+			return fail(r, status_of(rc), code_of(rc), NULL, "%s", e.msg);
+		}
+		routes = json_array();
+		json_array_append_new(routes, osrm_route_obj(s, &route, &o, pl, places, c.n, overview, geometries, &oom));
+		mr_route_free(&route);
 	}
 	root = json_object();
-	routes = json_array();
-	ro = json_object();
-	json_object_set_new(ro, "distance", json_real(round(route.distance_km * 1000.0 * 10) / 10));
-	json_object_set_new(ro, "duration", json_real(round(route.duration_h * 3600.0 * 10) / 10));
-	json_object_set_new(ro, "weight", json_real(round(route.objective_value * 100) / 100));
-	json_object_set_new(ro, "weight_name", json_string(mr_objective_name(o.objective)));
-	g = osrm_geometry(s->o.net, &route, overview, geometries, &oom);
-	if (g)
-		json_object_set_new(ro, "geometry", g);
-	json_object_set_new(ro, "legs", osrm_legs(s->o.net, &route, places, c.n));
-	{
-		/* Meridian's own figures, in the route contract, without the geometry */
-		mr_route_report rep = {s->o.net, &pl[0], &pl[c.n - 1], &o, &route, 1, NULL};
-		char *text = NULL;
-		size_t len;
-		if (mr_report_route(&rep, MR_FMT_JSON, &text, &len) == MR_OK) {
-			json_error_t je;
-			json_t *full = json_loads(text, 0, &je), *first;
-			if (full && (first = json_array_get(json_object_get(full, "routes"), 0))) {
-				json_object_del(first, "geometry");
-				json_object_set(ro, "meridian", first);
-			}
-			json_decref(full);
-		} else {
-			oom = 1;
-		}
-		mr_free(text);
-	}
-	mr_route_free(&route);
-	json_array_append_new(routes, ro);
 	wps = json_array();
 	for (i = 0; i < c.n; i++)
 		json_array_append_new(wps, waypoint(s->o.net, &pl[i]));
