@@ -608,6 +608,7 @@ typedef struct pstate {
 	size_t nheap, hcap;
 	int nc;
 	double eps;
+	double res[MR_CRIT_COUNT]; /* per chosen criterion: differences below this are ties */
 } pstate;
 
 static int lex_less(const pstate *s, uint32_t a, uint32_t b)
@@ -664,14 +665,15 @@ static uint32_t heap_pop(pstate *s)
 	return top;
 }
 
-/* a dominates b (or equals it): a <= b in every criterion; with eps > 0, a <= (1 + eps) b. The
+/* a dominates b (or equals it): a <= b in every criterion, up to the resolution of the figures
+ * (USD 0.5, 0.05 h, 0.5 kg: float noise and trade-offs too small to report); with eps > 0, a <= (1 + eps) b. The
  * epsilon is used against destination labels only (they cover what they prune within 1 + eps);
  * at other nodes dominance stays exact, so errors do not compound along a route. */
 static int dominates_eps(const pstate *s, const double *a, const double *b, double eps)
 {
 	int k;
 	for (k = 0; k < s->nc; k++)
-		if (a[k] > b[k] * (1.0 + eps) + 1e-9 * fabs(b[k]))
+		if (a[k] > b[k] * (1.0 + eps) + s->res[k])
 			return 0;
 	return 1;
 }
@@ -731,6 +733,8 @@ int mr_router_pareto(mr_router *r, uint32_t from, uint32_t to, const mr_route_op
 	g = &net->g;
 	s.nc = nc;
 	s.eps = po->eps;
+	for (k = 0; k < nc; k++) /* arc figures are floats: sums along different paths differ in the 7th digit */
+		s.res[k] = crit[k] == MR_CRIT_COST ? 0.5 : crit[k] == MR_CRIT_TIME ? 0.05 : crit[k] == MR_CRIT_CO2E ? 0.5 : 0.0;
 	fig = mr_malloc(((size_t)g->m + 1) * MR_CRIT_COUNT * sizeof(double));
 	lb = mr_malloc(((size_t)g->n + 1) * (size_t)nc * sizeof(double));
 	wtmp = mr_malloc(((size_t)g->m + 1) * sizeof(double));
@@ -865,7 +869,12 @@ int mr_router_pareto(mr_router *r, uint32_t from, uint32_t to, const mr_route_op
 	}
 	out->labels = s.nlab;
 	if (!ntargets) {
-		rc = mr_error_set(err, MR_ENOROUTE, NULL, 0, 0, NULL, "no route under these options");
+		if (out->truncated)
+			rc = mr_error_set(err, MR_ELIMIT, NULL, 0, 0, "max_labels",
+			                  "the label limit (%zu) was reached before a route reached the destination: raise it",
+			                  po->max_labels);
+		else
+			rc = mr_error_set(err, MR_ENOROUTE, NULL, 0, 0, NULL, "no route under these options");
 		goto done;
 	}
 	if (!(out->v = mr_calloc(ntargets, sizeof(mr_pareto_point)))) {
@@ -915,11 +924,9 @@ int mr_router_pareto(mr_router *r, uint32_t from, uint32_t to, const mr_route_op
 	qsort(out->v, out->n, sizeof(mr_pareto_point), cmp_point);
 	rc = MR_OK;
 done:
-	if (rc && rc != MR_ENOROUTE) {
+	if (rc) {
 		if (rc == MR_ENOMEM && err && !err->code)
 			mr_error_set(err, MR_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-		mr_pareto_free(out);
-	} else if (rc == MR_ENOROUTE) {
 		mr_pareto_free(out);
 	}
 	mr_free(fig);
