@@ -35,6 +35,7 @@ bench: build
 	./$(BUILD)/bench_search ../shared
 	./bench/bench_sea.sh $(BUILD) 1000
 	./bench/bench_compare.sh $(BUILD) Mumbai Moscow
+	./$(BUILD)/bench_pareto $(BUILD)/meridian.mnet 20
 	./bench/bench_server.sh $(BUILD)
 
 clean:
