@@ -7,6 +7,7 @@
  * a small cache (LRU, reference-counted under a mutex) with a router of its own.
  * Static files are read into memory at start: only those names are ever served. */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
@@ -1399,13 +1400,41 @@ static const char *const osrm_ignored[] = {"steps", "annotations", "continue_str
                                            "skip_waypoints", "waypoints", "fallback_speed", "fallback_coordinate",
                                            "scale_factor", NULL};
 
-static void mark_ignored(req *r)
+/* Mark OSRM's parameters that Meridian accepts and ignores; their values must still be valid:
+ * *bad names the first that is not (NULL if all are). */
+static void mark_ignored(req *r, const char **bad)
 {
+	static const char *const booleans[] = {"steps", "continue_straight", "generate_hints", "skip_waypoints", NULL};
 	size_t i, k;
+	*bad = NULL;
 	for (i = 0; i < r->np; i++)
 		for (k = 0; osrm_ignored[k]; k++)
-			if (strcmp(r->p[i].key, osrm_ignored[k]) == 0)
+			if (strcmp(r->p[i].key, osrm_ignored[k]) == 0) {
+				const char *v = r->p[i].value;
+				size_t b;
 				r->p[i].used = 1;
+				for (b = 0; booleans[b]; b++)
+					if (strcmp(r->p[i].key, booleans[b]) == 0 && strcmp(v, "true") != 0 && strcmp(v, "false") != 0 &&
+					    !(b == 1 && strcmp(v, "default") == 0) && !*bad)
+						*bad = r->p[i].key;
+				if (strcmp(r->p[i].key, "annotations") == 0 && !*bad) {
+					/* true, false, or a list of OSRM's annotation names */
+					static const char *const names[] = {"duration", "distance", "nodes", "weight", "datasources", "speed", NULL};
+					char buf[256], *it, *sv = NULL;
+					if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {
+						snprintf(buf, sizeof(buf), "%s", v);
+						if (!*v || strlen(v) >= sizeof(buf))
+							*bad = r->p[i].key;
+						for (it = strtok_r(buf, ",", &sv); it && !*bad; it = strtok_r(NULL, ",", &sv)) {
+							size_t n;
+							for (n = 0; names[n] && strcmp(names[n], it) != 0; n++)
+								;
+							if (!names[n])
+								*bad = r->p[i].key;
+						}
+					}
+				}
+			}
 }
 
 /* One route in OSRM's shape, with Meridian's own figures under "meridian". */
@@ -1497,7 +1526,9 @@ static enum MHD_Result osrm_route(req *r, unsigned mask, const char *coord_text)
 	}
 	if ((v = arg(r, "by")) && (o.objective = mr_objective_parse(v)) < 0)
 		return fail(r, 400, "InvalidValue", "by", "parameter 'by': unknown objective '%s'", v);
-	mark_ignored(r);
+	mark_ignored(r, &bad);
+	if (bad)
+		return fail(r, 400, "InvalidValue", bad, "parameter '%s': not a valid value", bad);
 	if (unknown_param(r, &bad))
 		return fail(r, 400, "InvalidOptions", bad, "unknown parameter '%s'", bad);
 	rc = parse_coords(coord_text, &c);
@@ -1616,7 +1647,9 @@ static enum MHD_Result osrm_table(req *r, unsigned mask, const char *coord_text)
 	if (!parse_index_list((v = arg(r, "destinations")) ? v : "all", c.n, dst, &nd))
 		return fail(r, 400, "InvalidValue", "destinations",
 		            "parameter 'destinations': indexes of the coordinates separated by ';', or all");
-	mark_ignored(r);
+	mark_ignored(r, &bad);
+	if (bad)
+		return fail(r, 400, "InvalidValue", bad, "parameter '%s': not a valid value", bad);
 	if (unknown_param(r, &bad))
 		return fail(r, 400, "InvalidOptions", bad, "unknown parameter '%s'", bad);
 	if (ns * nd > MAX_CELLS)
@@ -1714,7 +1747,9 @@ static enum MHD_Result osrm_nearest(req *r, unsigned mask, const char *coord_tex
 			return fail(r, 413, "TooBig", "number", "parameter 'number': at most 100");
 		number = (size_t)x;
 	}
-	mark_ignored(r);
+	mark_ignored(r, &bad);
+	if (bad)
+		return fail(r, 400, "InvalidValue", bad, "parameter '%s': not a valid value", bad);
 	if (unknown_param(r, &bad))
 		return fail(r, 400, "InvalidOptions", bad, "unknown parameter '%s'", bad);
 	rc = parse_coords(coord_text, &c);
@@ -1888,6 +1923,42 @@ static enum MHD_Result serve_static(req *r, const char *path)
 
 /* ---- dispatch ---- */
 
+static enum MHD_Result method_not_allowed(req *r, const char *method)
+{
+	char body[256];
+	int n = snprintf(body, sizeof(body),
+	                 "{\"code\":\"MethodNotAllowed\",\"message\":\"method %.40s: only GET, HEAD and OPTIONS\"}", method);
+	char *copy = mr_malloc((size_t)n + 1);
+	struct MHD_Response *resp;
+	enum MHD_Result ok;
+	if (!copy)
+		return MHD_NO;
+	memcpy(copy, body, (size_t)n + 1);
+	resp = MHD_create_response_from_buffer_with_free_callback((size_t)n, copy, free_buf);
+	if (!resp) {
+		mr_free(copy);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, OPTIONS");
+	if (r->s->o.cors_origin)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, r->s->o.cors_origin);
+	ok = MHD_queue_response(r->c, 405, resp);
+	MHD_destroy_response(resp);
+	access_log(r, 405, (size_t)n);
+	return ok;
+}
+
+/* An OSRM-shaped path: /{service}/v{N}/{profile}/{coordinates}. */
+static int osrm_shaped(const char *url)
+{
+	const char *p = url + 1, *q = strchr(p, '/');
+	int slashes = 0;
+	for (; *p; p++)
+		slashes += *p == '/';
+	return q && q[1] == 'v' && q[2] >= '0' && q[2] <= '9' && slashes >= 3;
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -1938,7 +2009,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 		MHD_destroy_response(resp);
 		access_log(r, 204, 0);
 	} else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-		ret = fail(r, 405, "MethodNotAllowed", NULL, "method %s: only GET, HEAD and OPTIONS", method);
+		ret = method_not_allowed(r, method);
 	} else if (strcmp(url, "/health") == 0) {
 		ret = health(r);
 	} else if (strcmp(url, "/api/v1/route") == 0) {
@@ -1956,13 +2027,38 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	} else if (strncmp(url, "/api/", 5) == 0) {
 		ret = fail(r, 404, "NotFound", NULL, "no such endpoint: %s", url);
 	} else if (strncmp(url, "/route/", 7) == 0 || strncmp(url, "/table/", 7) == 0 || strncmp(url, "/nearest/", 9) == 0 ||
-	           strncmp(url, "/match/", 7) == 0 || strncmp(url, "/trip/", 6) == 0 || strncmp(url, "/tile/", 6) == 0) {
+	           strncmp(url, "/match/", 7) == 0 || strncmp(url, "/trip/", 6) == 0 || strncmp(url, "/tile/", 6) == 0 ||
+	           osrm_shaped(url)) {
 		ret = osrm(r, url);
 	} else {
 		ret = serve_static(r, url);
 	}
 	mr_free(r);
 	return ret;
+}
+
+/* Percent-decoding of the path and the parameters, as libmicrohttpd's own but for %00: a NUL
+ * would cut the text short and let "x%00.html" look like "x", so it stays "%00" (and then names
+ * no file and no valid value). */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *str)
+{
+	char *r = str, *w = str;
+	(void)cls;
+	(void)c;
+	while (*r) {
+		if (r[0] == '%' && isxdigit((unsigned char)r[1]) && isxdigit((unsigned char)r[2])) {
+			char hex[3] = {r[1], r[2], 0};
+			long v = strtol(hex, NULL, 16);
+			if (v != 0) {
+				*w++ = (char)v;
+				r += 3;
+				continue;
+			}
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+	return (size_t)(w - str);
 }
 
 /* ---- start and stop ---- */
@@ -2077,7 +2173,7 @@ int mr_server_start(const mr_server_opts *o, mr_server **out, mr_error *err)
 	                        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->o.threads, MHD_OPTION_CONNECTION_TIMEOUT,
 	                        (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 	                        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-	                        (unsigned)1, MHD_OPTION_END);
+	                        (unsigned)1, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
 	if (!s->d) {
 		rc = mr_error_set(err, MR_EIO, NULL, 0, 0, "port", "cannot listen on %s:%d: %s", o->bind ? o->bind : "127.0.0.1",
 		                  o->port, errno ? strerror(errno) : "address in use or not available");
