@@ -1968,12 +1968,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	static int marker;
 	(void)version;
 	(void)upload;
-	if (!*con_cls) { /* first call: headers only; wait for a body if one comes */
+	if (!*con_cls) { /* first call: the headers only; answer on a later call, once the request is
+	                  * read (answering now would make libmicrohttpd close the connection) */
 		*con_cls = &marker;
-		if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 || strcmp(method, "OPTIONS") == 0)
-			; /* answer now */
-		else
-			return MHD_YES;
+		return MHD_YES;
 	}
 	if (*upload_size) { /* a body: discard it, answer once it is read */
 		*upload_size = 0;
@@ -2173,7 +2171,8 @@ int mr_server_start(const mr_server_opts *o, mr_server **out, mr_error *err)
 	                        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->o.threads, MHD_OPTION_CONNECTION_TIMEOUT,
 	                        (unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 	                        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-	                        (unsigned)1, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+	                        (unsigned)1, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_STRICT_FOR_CLIENT,
+	                        (int)1, MHD_OPTION_END);
 	if (!s->d) {
 		rc = mr_error_set(err, MR_EIO, NULL, 0, 0, "port", "cannot listen on %s:%d: %s", o->bind ? o->bind : "127.0.0.1",
 		                  o->port, errno ? strerror(errno) : "address in use or not available");
