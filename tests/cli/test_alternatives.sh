@@ -64,7 +64,11 @@ node -e '
 "$bin" route Mumbai Moscow --pareto --max-labels 50 >"$work/t.txt" 2>"$work/t.err" || true
 grep -q "label limit" "$work/t.err" && ok "label limit says so" || bad "label limit" "$(cat "$work/t.err")"
 expect_status "label limit before any route" 2 "$bin" route Mumbai Moscow --pareto --max-labels 5
-"$bin" route Mumbai Moscow --pareto --criteria cost,time,co2e,risk --format csv | head -1 | grep -q "risk" && ok "four criteria" || bad "four criteria" "no risk column"
+"$bin" route Mumbai Moscow --pareto --criteria cost,time,co2e,risk --format json >"$work/p4.json"
+node -e '
+	const a = JSON.parse(require("fs").readFileSync(process.argv[1])), b = JSON.parse(require("fs").readFileSync(process.argv[2]));
+	process.exit(a.criteria.includes("risk") && a.front.length >= b.front.length ? 0 : 1);' "$work/p4.json" "$work/p.json" &&
+	ok "four criteria: a front at least as large as with three" || bad "four criteria" "risk missing or a smaller front"
 
 # value-of-time sweep: switches where the route changes, and the sweep at vot 10 = the default route
 "$bin" route Mumbai Moscow --vot-sweep 0:60:10 --format json >"$work/s.json"
