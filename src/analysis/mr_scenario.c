@@ -446,6 +446,7 @@ typedef struct applier {
 	mr_border_rec *borders;
 	uint8_t *node_closed;
 	double *extra_h; /* per link: delay statements, and running time changed by speed statements */
+	struct link_delta *ld; /* per link: what the scenarios change on its arcs (border aside) */
 	char (*closed_countries)[4];
 	size_t nclosed_countries;
 	mr_scenario *const *s;
@@ -791,6 +792,10 @@ static void recompute_arcs(applier *ap, mr_arc_rec *arcs)
 	for (i = 0; i < ap->ns; i++)
 		for (k = 0; k < ap->s[i]->nops; k++)
 			any_factor |= ap->s[i]->ops[k].verb == V_TARIFF || ap->s[i]->ops[k].verb == V_EMISSIONS;
+	/* each link's difference once (a link has up to two arcs and may be in a chain) */
+	if (ap->ld)
+		for (i = 0; i < net->meta.nlinks; i++)
+			ap->ld[i] = delta_of(ap, (uint32_t)i, any_factor);
 	for (v = 0; v < g->n; v++) {
 		int tail_closed = node_is_closed(ap, net->vnodes[v].node);
 		for (a = g->first_out[v]; a < g->first_out[v + 1]; a++) {
@@ -801,7 +806,7 @@ static void recompute_arcs(applier *ap, mr_arc_rec *arcs)
 			*x = *o;
 			if (o->kind == MR_ARC_LINK) {
 				const mr_link_rec *l = &ap->links[o->ref];
-				d = delta_of(ap, o->ref, any_factor);
+				d = ap->ld ? ap->ld[o->ref] : delta_of(ap, o->ref, any_factor);
 				status = l->status;
 				if (o->border != MR_NONE) {
 					const mr_border_rec *ob = &net->borders[o->border], *nb = &ap->borders[o->border];
@@ -819,7 +824,7 @@ static void recompute_arcs(applier *ap, mr_arc_rec *arcs)
 				status = MR_STATUS_OPEN;
 				for (q = net->chain_first[o->ref]; q < net->chain_first[o->ref + 1]; q++) {
 					uint32_t li = MR_CHAIN_LINK(net->chain_steps[q]);
-					link_delta e = delta_of(ap, li, any_factor);
+					link_delta e = ap->ld ? ap->ld[li] : delta_of(ap, li, any_factor);
 					d.time += e.time;
 					d.cost += e.cost;
 					d.co2 += e.co2;
@@ -888,7 +893,8 @@ int mr_scenario_apply(const mr_net *base, mr_scenario *const *s, size_t n, mr_sc
 	out->borders_ = mr_malloc(((size_t)base->meta.nborders + 1) * sizeof(mr_border_rec));
 	ap.node_closed = mr_calloc((size_t)base->meta.nnodes + 1, 1);
 	ap.extra_h = mr_calloc((size_t)base->meta.nlinks + 1, sizeof(double));
-	if (!out->arcs_ || !out->links_ || !out->borders_ || !ap.node_closed || !ap.extra_h)
+	ap.ld = mr_malloc(((size_t)base->meta.nlinks + 1) * sizeof(link_delta));
+	if (!out->arcs_ || !out->links_ || !out->borders_ || !ap.node_closed || !ap.extra_h || !ap.ld)
 		goto fail;
 	memcpy(out->links_, base->links, (size_t)base->meta.nlinks * sizeof(mr_link_rec));
 	memcpy(out->borders_, base->borders, (size_t)base->meta.nborders * sizeof(mr_border_rec));
@@ -914,6 +920,7 @@ int mr_scenario_apply(const mr_net *base, mr_scenario *const *s, size_t n, mr_sc
 	recompute_astar(&out->net);
 	mr_free(ap.node_closed);
 	mr_free(ap.extra_h);
+	mr_free(ap.ld);
 	mr_free(ap.closed_countries);
 	return MR_OK;
 fail:
@@ -921,6 +928,7 @@ fail:
 		mr_error_set(err, MR_ENOMEM, NULL, 0, 0, NULL, "out of memory applying scenarios");
 	mr_free(ap.node_closed);
 	mr_free(ap.extra_h);
+	mr_free(ap.ld);
 	mr_free(ap.closed_countries);
 	mr_scenario_net_free(out);
 	out->vot_usd_per_h = NAN;
