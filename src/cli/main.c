@@ -20,6 +20,7 @@
 #include "meridian/mr_core.h"
 #include "meridian/mr_corridor.h"
 #include "meridian/mr_io.h"
+#include "meridian/mr_import.h"
 #include "meridian/mr_marnet.h"
 #include "meridian/mr_net.h"
 #include "meridian/mr_places.h"
@@ -1112,6 +1113,25 @@ out:
 static const char import_help[] =
 	"Usage: meridian import marnet FILE -o DIR [--overlay DIR] [--ports FILE] [--snap-km KM]\n"
 	"                              [--source-label TEXT] [--quiet]\n"
+	"       meridian import tntp DIR|NET.tntp -o DIR [--nodes FILE] [--mode M] [--gauge MM]\n"
+	"                              [--length-unit U] [--time-unit U] [--crs CRS]\n"
+	"       meridian import dimacs FILE.gr [--coords FILE.co] -o DIR [--weight distance|time]\n"
+	"                              [--unit X] [--speed KMH] [--mode M] [--gauge MM]\n"
+	"       meridian import gmns DIR -o DIR [--mode M] [--gauge MM] [--length-unit U]\n"
+	"                              [--speed-unit U]\n"
+	"       meridian import osm FILE.osm|FILE.pbf -o DIR [--rail] [--road] [--snap-km KM]\n"
+	"\n"
+	"tntp: a TNTP network (*_net.tntp, with *_node.tntp coordinates when present). Zones (nodes\n"
+	"below <FIRST THRU NODE>) become an origin node o<ID> and a destination node d<ID>, so that no\n"
+	"route passes through a zone: route o3 d7. Links keep their free-flow time (tags, source);\n"
+	"--length-unit km|mi|m|ft or km per unit (default km), --time-unit min|h|s or hours per unit\n"
+	"(default min), --crs the CRS of projected node coordinates (EPSG:NNNN).\n"
+	"dimacs: a 9th DIMACS challenge graph; .co coordinates in millionths of degrees. Weights are\n"
+	"distances (--unit km per unit, default 0.001: metres; --speed, default 50 km/h) or times\n"
+	"(--weight time: --unit hours per unit, default 1/3600: seconds).\n"
+	"gmns: GMNS node.csv and link.csv (units from config.csv, else metres and km/h).\n"
+	"osm: OpenStreetMap rail (railway=rail) and main roads (motorway, trunk, primary, secondary)\n"
+	"with stations, ports and border controls (through GDAL). See docs/importers.md.\n"
 	"\n"
 	"Import a maritime lane network (Eurostat marnet style: LineStrings in lon/lat, in any vector\n"
 	"format GDAL reads: GeoJSON, GeoPackage, ...) into the network folder DIR (node.csv, link.csv,\n"
@@ -1134,15 +1154,205 @@ static const char import_help[] =
 	"Exit status: 0 success; 1 invalid input data (nothing written); 2 bad arguments; 5 a file\n"
 	"cannot be read or written; 70 out of memory.\n";
 
+/* ---- import of TNTP, DIMACS and GMNS (in-process: no GDAL) ---- */
+
+/* The kind of data named on an import command line (its first operand), or NULL. */
+static const char *import_kind(int argc, char **argv)
+{
+	static const char *const valued[] = {"--output", "--overlay", "--ports", "--snap-km", "--source-label",
+	                                     "--nodes", "--mode", "--gauge", "--length-unit", "--time-unit",
+	                                     "--speed-unit", "--crs", "--coords", "--weight", "--unit", "--speed"};
+	int i;
+	size_t k;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0)
+			return i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "-o") == 0) {
+			i++;
+			continue;
+		}
+		if (a[0] == '-' && a[1] == '-' && !strchr(a, '=')) {
+			for (k = 0; k < sizeof(valued) / sizeof(valued[0]); k++)
+				if (strcmp(a, valued[k]) == 0)
+					i++;
+			continue;
+		}
+		if (a[0] == '-' && a[1])
+			continue;
+		return a;
+	}
+	return NULL;
+}
+
+static int import_is_plain(int argc, char **argv)
+{
+	const char *k = import_kind(argc, argv);
+	return k && (strcmp(k, "tntp") == 0 || strcmp(k, "dimacs") == 0 || strcmp(k, "gmns") == 0);
+}
+
+/* A length unit: km, mi, m, ft or km per unit. */
+static int parse_length_unit(const char *s, double *km)
+{
+	if (strcmp(s, "km") == 0)
+		return *km = 1, 1;
+	if (strcmp(s, "mi") == 0)
+		return *km = 1.609344, 1;
+	if (strcmp(s, "m") == 0)
+		return *km = 0.001, 1;
+	if (strcmp(s, "ft") == 0)
+		return *km = 0.0003048, 1;
+	return parse_positive(s, km) && *km > 0;
+}
+
+/* A time unit: min, h, s or hours per unit. */
+static int parse_time_unit(const char *s, double *h)
+{
+	if (strcmp(s, "min") == 0)
+		return *h = 1.0 / 60.0, 1;
+	if (strcmp(s, "h") == 0)
+		return *h = 1, 1;
+	if (strcmp(s, "s") == 0)
+		return *h = 1.0 / 3600.0, 1;
+	return parse_positive(s, h) && *h > 0;
+}
+
+static int cmd_import_plain(int argc, char **argv)
+{
+	enum { P_NODES = 300, P_MODE, P_GAUGE, P_LUNIT, P_TUNIT, P_SUNIT, P_CRS, P_COORDS, P_WEIGHT, P_UNIT, P_SPEED };
+	static const struct option opts[] = {
+		{"output", required_argument, 0, 'o'},     {"quiet", no_argument, 0, 'q'},
+		{"nodes", required_argument, 0, P_NODES},   {"mode", required_argument, 0, P_MODE},
+		{"gauge", required_argument, 0, P_GAUGE},   {"length-unit", required_argument, 0, P_LUNIT},
+		{"time-unit", required_argument, 0, P_TUNIT}, {"speed-unit", required_argument, 0, P_SUNIT},
+		{"crs", required_argument, 0, P_CRS},       {"coords", required_argument, 0, P_COORDS},
+		{"weight", required_argument, 0, P_WEIGHT}, {"unit", required_argument, 0, P_UNIT},
+		{"speed", required_argument, 0, P_SPEED},   {0, 0, 0, 0}};
+	const char *output = NULL, *kind, *mode = NULL, *nodes = NULL, *crs = NULL, *coords = NULL;
+	double lunit = 0, tunit = 0, sunit = 0, unit = 0, speed = 0, g = 0;
+	int weight = MR_DIMACS_DISTANCE, c, rc;
+	diag_ctx ctx = {0};
+	mr_import_report r;
+	mr_src src;
+	mr_error e;
+
+	while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': output = optarg; break;
+		case 'q': ctx.quiet = 1; break;
+		case P_NODES: nodes = optarg; break;
+		case P_MODE:
+			if (mr_mode_parse(optarg) < 0)
+				return usage_error("import", "--mode: unknown mode '%s' (expected sea, ferry, rail, road or iww)", optarg);
+			mode = optarg;
+			break;
+		case P_GAUGE:
+			if (!parse_positive(optarg, &g) || !mr_gauge_known((int)g) || g != (int)g)
+				return usage_error("import", "--gauge: '%s' is not a known gauge in mm", optarg);
+			break;
+		case P_LUNIT:
+			if (!parse_length_unit(optarg, &lunit))
+				return usage_error("import", "--length-unit: '%s' is not km, mi, m, ft or a positive number of km", optarg);
+			break;
+		case P_TUNIT:
+			if (!parse_time_unit(optarg, &tunit))
+				return usage_error("import", "--time-unit: '%s' is not min, h, s or a positive number of hours", optarg);
+			break;
+		case P_SUNIT:
+			if (strcmp(optarg, "mph") == 0)
+				sunit = 1.609344;
+			else if (strcmp(optarg, "kph") == 0 || strcmp(optarg, "km/h") == 0)
+				sunit = 1;
+			else if (strcmp(optarg, "m/s") == 0)
+				sunit = 3.6;
+			else
+				return usage_error("import", "--speed-unit: '%s' is not km/h, mph or m/s", optarg);
+			break;
+		case P_CRS: crs = optarg; break;
+		case P_COORDS: coords = optarg; break;
+		case P_WEIGHT:
+			if (strcmp(optarg, "distance") == 0)
+				weight = MR_DIMACS_DISTANCE;
+			else if (strcmp(optarg, "time") == 0)
+				weight = MR_DIMACS_TIME;
+			else
+				return usage_error("import", "--weight: '%s' is not distance or time", optarg);
+			break;
+		case P_UNIT:
+			if (!parse_positive(optarg, &unit) || unit <= 0)
+				return usage_error("import", "--unit: '%s' is not a positive number", optarg);
+			break;
+		case P_SPEED:
+			if (!parse_positive(optarg, &speed) || speed <= 0)
+				return usage_error("import", "--speed: '%s' is not a positive number", optarg);
+			break;
+		default:
+			return usage_error("import", "unknown option");
+		}
+	}
+	kind = argv[optind];
+	if (argc - optind != 2)
+		return usage_error("import", "expected '%s %s', got %d argument%s", kind,
+		                   strcmp(kind, "dimacs") == 0 ? "FILE.gr" : strcmp(kind, "gmns") == 0 ? "DIR" : "DIR|NET.tntp",
+		                   argc - optind, argc - optind == 1 ? "" : "s");
+	if (!output)
+		return usage_error("import", "missing -o DIR");
+	if ((strcmp(kind, "dimacs") != 0 && (coords || unit > 0 || speed > 0 || weight != MR_DIMACS_DISTANCE)) ||
+	    (strcmp(kind, "tntp") != 0 && (nodes || tunit > 0 || crs)) || (strcmp(kind, "gmns") != 0 && sunit > 0) ||
+	    (strcmp(kind, "dimacs") == 0 && lunit > 0))
+		return usage_error("import", "an option given does not apply to %s (see --help)", kind);
+	mr_error_clear(&e);
+	if (strcmp(kind, "tntp") == 0) {
+		mr_tntp_opts o;
+		memset(&o, 0, sizeof(o));
+		o.node_file = nodes, o.mode = mode, o.gauge_mm = (int)g, o.length_km = lunit, o.time_h = tunit, o.crs = crs;
+		rc = mr_tntp_import(argv[optind + 1], &o, &src, &r, print_diag, &ctx, &e);
+	} else if (strcmp(kind, "dimacs") == 0) {
+		mr_dimacs_opts o;
+		memset(&o, 0, sizeof(o));
+		o.coords_file = coords, o.mode = mode, o.gauge_mm = (int)g, o.weight = weight, o.unit = unit;
+		o.speed_kmh = speed;
+		rc = mr_dimacs_import(argv[optind + 1], &o, &src, &r, print_diag, &ctx, &e);
+	} else {
+		mr_gmns_opts o;
+		memset(&o, 0, sizeof(o));
+		o.mode = mode, o.gauge_mm = (int)g, o.length_km = lunit, o.speed_kmh = sunit;
+		rc = mr_gmns_import(argv[optind + 1], &o, &src, &r, print_diag, &ctx, &e);
+	}
+	if (rc == MR_EPARSE) {
+		fprintf(stderr, "%s import: %s: invalid input; nothing written\n", prog, argv[optind + 1]);
+		return mr_exit_status(MR_EINVALID);
+	}
+	if (rc)
+		return fail("import", &e);
+	rc = mr_csvnet_write(&src, output, &e);
+	mr_src_free(&src);
+	if (rc)
+		return fail("import", &e);
+	if (ctx.quiet)
+		return 0;
+	fprintf(stderr, "%s: %zu nodes, %zu links read", argv[optind + 1], r.nodes_read, r.links_read);
+	if (r.zones)
+		fprintf(stderr, "; %zu zones (below first thru node %zu) split into origin o<id> and destination d<id>",
+		        r.zones, r.first_thru);
+	if (r.skipped)
+		fprintf(stderr, "; %zu left out", r.skipped);
+	fprintf(stderr, "\nwrote %s: %zu nodes, %zu links%s\n", output, r.nodes, r.links,
+	        r.synthetic_coords ? " (synthetic coordinates)" : "");
+	return 0;
+}
+
 #ifdef MR_WITH_GDAL
 static int cmd_import(int argc, char **argv)
 {
-	enum { I_OVERLAY = 256, I_PORTS, I_SNAP, I_LABEL, I_SPLIT };
+	enum { I_OVERLAY = 256, I_PORTS, I_SNAP, I_LABEL, I_SPLIT, I_RAIL, I_ROAD };
 	static const struct option opts[] = {
 		{"output", required_argument, 0, 'o'},      {"overlay", required_argument, 0, I_OVERLAY},
 		{"ports", required_argument, 0, I_PORTS},   {"snap-km", required_argument, 0, I_SNAP},
 		{"source-label", required_argument, 0, I_LABEL}, {"quiet", no_argument, 0, 'q'},
-		{"keep-antimeridian-split", no_argument, 0, I_SPLIT}, {0, 0, 0, 0}};
+		{"keep-antimeridian-split", no_argument, 0, I_SPLIT}, {"rail", no_argument, 0, I_RAIL},
+		{"road", no_argument, 0, I_ROAD}, {0, 0, 0, 0}};
+	mr_osm_opts oo;
 	const char *output = NULL;
 	mr_marnet_opts mo;
 	mr_marnet_report r;
@@ -1154,7 +1364,10 @@ static int cmd_import(int argc, char **argv)
 
 	if (has_help(argc, argv))
 		return fputs(import_help, stdout), 0;
+	if (import_is_plain(argc, argv))
+		return cmd_import_plain(argc, argv);
 	memset(&mo, 0, sizeof(mo));
+	memset(&oo, 0, sizeof(oo));
 	while ((c = getopt_long(argc, argv, "o:q", opts, NULL)) != -1) {
 		if (c == 'o')
 			output = optarg;
@@ -1169,13 +1382,43 @@ static int cmd_import(int argc, char **argv)
 			mo.source_label = optarg;
 		else if (c == I_SPLIT)
 			mo.keep_antimeridian_split = 1;
+		else if (c == I_RAIL)
+			oo.rail = 1;
+		else if (c == I_ROAD)
+			oo.road = 1;
 		else if (c == 'q')
 			ctx.quiet = 1;
 		else
 			return usage_error("import", "unknown option");
 	}
+	if (argc - optind >= 1 && strcmp(argv[optind], "osm") == 0) {
+		mr_import_report ir;
+		if (argc - optind != 2)
+			return usage_error("import", "expected 'osm FILE', got %d argument%s", argc - optind,
+			                   argc - optind == 1 ? "" : "s");
+		if (!output)
+			return usage_error("import", "missing -o DIR");
+		oo.snap_km = mo.snap_km;
+		mr_error_clear(&e);
+		rc = mr_osm_import(argv[optind + 1], &oo, &src, &ir, print_diag, &ctx, &e);
+		if (rc == MR_EPARSE) {
+			fprintf(stderr, "%s import: %s: invalid input; nothing written\n", prog, argv[optind + 1]);
+			return mr_exit_status(MR_EINVALID);
+		}
+		if (rc)
+			return fail("import", &e);
+		rc = mr_csvnet_write(&src, output, &e);
+		mr_src_free(&src);
+		if (rc)
+			return fail("import", &e);
+		if (!ctx.quiet)
+			fprintf(stderr, "%s: %zu rail ways, %zu road ways, %zu stations, %zu ports, %zu border points (%zu joined "
+			        "to the network)\nwrote %s: %zu nodes, %zu links\n", argv[optind + 1], ir.ways_rail, ir.ways_road,
+			        ir.stations, ir.ports, ir.borders, ir.attached, output, ir.nodes, ir.links);
+		return 0;
+	}
 	if (argc - optind < 1 || strcmp(argv[optind], "marnet") != 0)
-		return usage_error("import", "expected the kind of data to import: 'marnet'");
+		return usage_error("import", "expected the kind of data to import: marnet, osm, tntp, dimacs or gmns");
 	if (argc - optind != 2)
 		return usage_error("import", "expected 'marnet FILE', got %d argument%s", argc - optind,
 		                   argc - optind == 1 ? "" : "s");
@@ -1227,6 +1470,8 @@ static int cmd_import(int argc, char **argv)
 	int i;
 	if (has_help(argc, argv))
 		return fputs(import_help, stdout), 0;
+	if (import_is_plain(argc, argv))
+		return cmd_import_plain(argc, argv);
 	args = calloc((size_t)argc + 2, sizeof(char *));
 	if (!args)
 		return mr_exit_status(MR_ENOMEM);
