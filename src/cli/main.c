@@ -67,6 +67,8 @@ static const char main_help[] =
 	"  serve              the HTTP API (OSRM-compatible and Meridian's own) and the web page\n"
 	"  import marnet FILE -o DIR\n"
 	"                     import a maritime lane network (GeoJSON, GeoPackage) as a folder\n"
+	"  import tntp|dimacs|gmns|osm FILE -o DIR\n"
+	"                     import a TNTP, DIMACS, GMNS or OpenStreetMap network as a folder\n"
 	"  build DIR... -o F  compile network source folders into a .mnet file\n"
 	"  validate DIR...    check network source folders, with file:line:column messages\n"
 	"  info [FILE]        what a .mnet network file holds\n"
