@@ -1884,7 +1884,8 @@ static int cmd_scenarios(int argc, char **argv)
 	}
 	closedir(d);
 	if (!rc) {
-		qsort(v, n, sizeof(*v), scn_cmp);
+		if (n)
+			qsort(v, n, sizeof(*v), scn_cmp);
 		if (format == MR_FMT_JSON) {
 			printf("{\"scenarios\": [");
 			for (i = 0; i < n; i++) {

@@ -217,7 +217,8 @@ static void test_yen_brute(void **state)
 		ao.max_overlap = 1.0;
 		ao.max_paths = 100000;
 		enumerate(&b, &net, from, to, o.vot_usd_per_h);
-		qsort(b.r, b.n, sizeof(bf_route), cmp_obj);
+		if (b.n)
+			qsort(b.r, b.n, sizeof(bf_route), cmp_obj);
 		{
 			int rc = mr_router_alternatives(r, from, to, &o, &ao, alts, &n, &e);
 			if (b.n == 0) {
