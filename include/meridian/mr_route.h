@@ -134,6 +134,15 @@ struct mr_pattern;
 MR_API int mr_router_route_pattern(mr_router *r, uint32_t from, uint32_t to, const mr_route_opts *o,
                                    const struct mr_pattern *pattern, const mr_pred *preds, size_t npred,
                                    mr_route *out, mr_error *err);
+/* The weight of every arc of the network under o (the objective, INFINITY where the options rule
+ * an arc out), as mr_router_route uses them: valid until the router's next query. For building
+ * a hierarchy (mr_ch.h) that honours the options. */
+MR_API int mr_router_weights(mr_router *r, const mr_route_opts *o, const double **w, mr_error *err);
+/* The virtual nodes a route may start from at node under o, with the objective's leg start fee
+ * as offset (at most max of them into out; *n says how many). */
+struct mr_seed;
+MR_API int mr_router_start_offsets(mr_router *r, const mr_route_opts *o, uint32_t node, struct mr_seed *out,
+                                   size_t max, size_t *n);
 /* 1 if route (found on this router's network) satisfies the pattern, 0 if not, MR_ENOMEM. */
 MR_API int mr_router_route_matches(mr_router *r, const mr_route *route, const struct mr_pattern *p,
                                    const mr_pred *preds, size_t npred);

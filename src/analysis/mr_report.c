@@ -8,6 +8,7 @@
 #include "meridian/mr_alt.h"
 #include "meridian/mr_claims.h"
 #include "meridian/mr_report.h"
+#include "analysis/mr_report_int.h"
 
 static const char *const format_names[] = {
 #define MR__X_FMT(e, s) s,
@@ -1227,4 +1228,10 @@ int mr_report_sweep(const mr_sweep_report *rep, int format, char **out, size_t *
 	*out = b.data;
 	*len = b.len;
 	return MR_OK;
+}
+
+/* For the server (analysis/mr_report_int.h): one route as the JSON object of the output contract. */
+json_t *mr__route_json(const mr_net *net, const mr_route *r)
+{
+	return route_json(net, r);
 }

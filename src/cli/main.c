@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <dirent.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -2056,6 +2057,10 @@ static int cmd_serve(int argc, char **argv)
 	sigaddset(&mask, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Responses of 50-200 KB would each be a fresh mmap/munmap (and page faults) under glibc's
+	 * default threshold: keep such blocks in the heap, and do not trim it after every request. */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	mr_error_clear(&e);
 	if (mr_server_start(&so, &srv, &e)) {
 		rc = fail("serve", &e);

@@ -764,6 +764,30 @@ static int prepare(mr_router *r, const uint32_t *places, size_t n, const mr_rout
 	return MR_OK;
 }
 
+int mr_router_weights(mr_router *r, const mr_route_opts *o, const double **w, mr_error *err)
+{
+	uint32_t places[2] = {0, 0};
+	int rc;
+	if (!r->net->meta.nnodes)
+		return mr_error_set(err, MR_EINVAL, NULL, 0, 0, NULL, "an empty network");
+	if ((rc = prepare(r, places, 2, o, err)))
+		return rc;
+	*w = r->w;
+	return MR_OK;
+}
+
+int mr_router_start_offsets(mr_router *r, const mr_route_opts *o, uint32_t node, mr_seed *out, size_t max, size_t *n)
+{
+	size_t i;
+	r->layers.n = 0;
+	if (node_seeds(r, o, node, 1, &r->layers))
+		return MR_ENOMEM;
+	for (i = 0; i < r->layers.n && i < max; i++)
+		out[i] = r->layers.v[i];
+	*n = i;
+	return MR_OK;
+}
+
 /* ---- for mr_alt.c (route/mr_route_int.h) ---- */
 
 int mr__router_query(mr_router *r, uint32_t from, uint32_t to, const mr_route_opts *o, mr__query *q, mr_error *err)

@@ -34,6 +34,7 @@
 #include "meridian/mr_route.h"
 #include "meridian/mr_scenario.h"
 #include "meridian/mr_server.h"
+#include "analysis/mr_report_int.h"
 
 #define MAX_URL 8192
 #define MAX_PARAMS 64
@@ -1438,8 +1439,8 @@ static void mark_ignored(req *r, const char **bad)
 }
 
 /* One route in OSRM's shape, with Meridian's own figures under "meridian". */
-static json_t *osrm_route_obj(mr_server *s, const mr_route *route, const mr_route_opts *o, const mr_place *pl,
-                              const uint32_t *places, size_t np, int overview, int geometries, int *oom)
+static json_t *osrm_route_obj(mr_server *s, const mr_route *route, const mr_route_opts *o, const uint32_t *places,
+                              size_t np, int overview, int geometries, int *oom)
 {
 	json_t *ro = json_object(), *g;
 	int gom = 0;
@@ -1455,21 +1456,13 @@ static json_t *osrm_route_obj(mr_server *s, const mr_route *route, const mr_rout
 	json_object_set_new(ro, "legs", osrm_legs(s->o.net, route, places, np));
 	{
 		/* Meridian's own figures, in the route contract, without the geometry */
-		mr_route_report rep = {s->o.net, &pl[0], &pl[np - 1], o, route, 1, NULL};
-		char *text = NULL;
-		size_t len;
-		if (mr_report_route(&rep, MR_FMT_JSON, &text, &len) == MR_OK) {
-			json_error_t je;
-			json_t *full = json_loads(text, 0, &je), *first;
-			if (full && (first = json_array_get(json_object_get(full, "routes"), 0))) {
-				json_object_del(first, "geometry");
-				json_object_set(ro, "meridian", first);
-			}
-			json_decref(full);
-		} else {
+		json_t *m = mr__route_json(s->o.net, route);
+		if (!m) {
 			*oom = 1;
+		} else {
+			json_object_del(m, "geometry");
+			json_object_set_new(ro, "meridian", m);
 		}
-		mr_free(text);
 	}
 	return ro;
 }
@@ -1556,7 +1549,7 @@ static enum MHD_Result osrm_route(req *r, unsigned mask, const char *coord_text)
 		}
 		routes = json_array();
 		for (i = 0; i < n; i++) {
-			ro = osrm_route_obj(s, &alts[i].route, &o, pl, places, c.n, overview, geometries, &oom);
+			ro = osrm_route_obj(s, &alts[i].route, &o, places, c.n, overview, geometries, &oom);
 			json_object_set_new(ro, "meridian_label", json_string(alts[i].label));
 			json_array_append_new(routes, ro);
 			mr_route_free(&alts[i].route);
@@ -1568,7 +1561,7 @@ static enum MHD_Result osrm_route(req *r, unsigned mask, const char *coord_text)
 			return fail(r, status_of(rc), code_of(rc), NULL, "%s", e.msg);
 		}
 		routes = json_array();
-		json_array_append_new(routes, osrm_route_obj(s, &route, &o, pl, places, c.n, overview, geometries, &oom));
+		json_array_append_new(routes, osrm_route_obj(s, &route, &o, places, c.n, overview, geometries, &oom));
 		mr_route_free(&route);
 	}
 	root = json_object();
