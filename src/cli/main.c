@@ -14,8 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/mr_buf.h"
 #include "core/mr_progress.h"
 #include "meridian/mr_alt.h"
+#include "meridian/mr_ch.h"
 #include "meridian/mr_claims.h"
 #include "meridian/mr_compare.h"
 #include "meridian/mr_core.h"
@@ -66,6 +68,7 @@ static const char main_help[] =
 	"  compare FROM TO    the best route of each corridor (Suez, Cape, INSTC, ...) side by side\n"
 	"  scenarios          the shipped scenarios (close Suez, open Rasht-Astara, ...)\n"
 	"  serve              the HTTP API (OSRM-compatible and Meridian's own) and the web page\n"
+	"  matrix             many-to-many costs between two lists of places (contraction hierarchy)\n"
 	"  import marnet FILE -o DIR\n"
 	"                     import a maritime lane network (GeoJSON, GeoPackage) as a folder\n"
 	"  import tntp|dimacs|gmns|osm FILE -o DIR\n"
@@ -2084,6 +2087,308 @@ out:
 	return rc;
 }
 
+static const char matrix_help[] =
+	"Usage: meridian matrix --from FILE --to FILE [OPTIONS]\n"
+	"\n"
+	"The objective's value of the best route from every place of --from to every place of --to\n"
+	"(one place per line: a node id, UN/LOCODE, name or lon,lat; '#' starts a comment). The\n"
+	"network's arcs are weighted by the options, a contraction hierarchy is built on those weights\n"
+	"(so --avoid, --modes and the others are honoured exactly), and the matrix is computed by the\n"
+	"bucket method. An unreachable pair is an empty cell (long format: reachable=false), never a\n"
+	"number.\n"
+	"\n"
+	"Options:\n"
+	"  --by OBJ           distance | time | cost | co2e | generalized (default generalized)\n"
+	"  --modes M,...  --avoid X,...  --allow X,...  --planned  --sea-speed KN  --vot USD\n"
+	"  --scenario S       as for route\n"
+	"  --format F         csv (a matrix: a row per origin) or long (from,to,value,reachable)\n"
+	"  -o, --output FILE  write to FILE (atomically) instead of standard output\n"
+	"  --threads N        threads for the matrix (default 1; 0 = one per core)\n"
+	"  --network FILE     a .mnet file instead of the built-in network\n"
+	"  -q, --quiet        no progress bar\n";
+
+typedef struct place_list {
+	char **text;
+	mr_place *p;
+	size_t n;
+} place_list;
+
+static void place_list_free(place_list *l)
+{
+	size_t i;
+	for (i = 0; i < l->n; i++)
+		free(l->text[i]);
+	free(l->text);
+	free(l->p);
+	memset(l, 0, sizeof(*l));
+}
+
+/* One place per line; the error names the file and line. */
+static int read_places(const char *cmd, const char *path, const mr_net *net, unsigned mask, place_list *out)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	long no = 0;
+	memset(out, 0, sizeof(*out));
+	if (!f) {
+		fprintf(stderr, "%s %s: %s: %s\n", prog, cmd, path, strerror(errno));
+		return mr_exit_status(MR_EIO);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *t = line, *e;
+		mr_error err;
+		no++;
+		while (*t == ' ' || *t == '\t')
+			t++;
+		e = t + strlen(t);
+		while (e > t && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+			*--e = '\0';
+		if (!*t || *t == '#')
+			continue;
+		if (out->n % 64 == 0) {
+			char **nt = realloc(out->text, (out->n + 64) * sizeof(char *));
+			mr_place *np = realloc(out->p, (out->n + 64) * sizeof(mr_place));
+			if (nt)
+				out->text = nt;
+			if (np)
+				out->p = np;
+			if (!nt || !np) {
+				fclose(f);
+				return mr_exit_status(MR_ENOMEM);
+			}
+		}
+		mr_error_clear(&err);
+		if (mr_place_resolve(net, t, mask, MR_DEFAULT_SNAP_KM, &out->p[out->n], &err)) {
+			fprintf(stderr, "%s %s: %s:%ld: '%s': %s\n", prog, cmd, path, no, t, err.msg[0] ? err.msg : mr_strerror(err.code));
+			fclose(f);
+			return mr_exit_status(err.code);
+		}
+		if (!(out->text[out->n] = strdup(t))) {
+			fclose(f);
+			return mr_exit_status(MR_ENOMEM);
+		}
+		out->n++;
+	}
+	fclose(f);
+	if (!out->n) {
+		fprintf(stderr, "%s %s: %s: no place in the file\n", prog, cmd, path);
+		return mr_exit_status(MR_EINVAL);
+	}
+	return 0;
+}
+
+static void ch_progress(void *ud, uint32_t done, uint32_t n)
+{
+	mr_progress *p = ud;
+	(void)n;
+	mr_progress_update(p, done);
+}
+
+static int cmd_matrix(int argc, char **argv)
+{
+	enum { M_FROM = 400, M_TO, M_THREADS };
+	static const struct option opts[] = {MR__COMMON_OPTIONS,
+	                                     {"from", required_argument, 0, M_FROM},
+	                                     {"to", required_argument, 0, M_TO},
+	                                     {"threads", required_argument, 0, M_THREADS},
+	                                     {0, 0, 0, 0}};
+	const char *from_file = NULL, *to_file = NULL;
+	int c, rc = 0, threads = 1, quiet = 0, longfmt = 0;
+	double x;
+	route_args ra;
+	net_ctx ctx;
+	const mr_net *net = NULL;
+	mr_router *router = NULL;
+	mr_ch *ch = NULL;
+	place_list A, B;
+	uint32_t *sv = NULL, *tv = NULL;
+	double *soff = NULL, *m = NULL;
+	size_t ns = 0, nt = 0, i, j;
+	size_t *sfirst = NULL, *tfirst = NULL;
+	mr_buf out = {0};
+	mr_error e;
+
+	if (has_help(argc, argv))
+		return fputs(matrix_help, stdout), 0;
+	memset(&A, 0, sizeof(A));
+	memset(&B, 0, sizeof(B));
+	memset(&ctx, 0, sizeof(ctx));
+	route_args_init(&ra);
+	ra.format = MR_FMT_CSV;
+	for (i = 1; i < (size_t)argc; i++) { /* --format long is matrix's own: read it here */
+		if (strcmp(argv[i], "--format=long") == 0) {
+			longfmt = 1;
+			argv[i] = (char *)"--format=csv";
+		} else if (strcmp(argv[i], "--format") == 0 && i + 1 < (size_t)argc && strcmp(argv[i + 1], "long") == 0) {
+			longfmt = 1;
+			argv[i + 1] = (char *)"csv";
+		}
+	}
+	while ((c = getopt_long(argc, argv, "qo:", opts, NULL)) != -1) {
+		if (c == 'q')
+			quiet = 1;
+		if ((rc = common_option("matrix", c, optarg, &ra)) >= 0) {
+			if (rc)
+				return rc;
+			continue;
+		}
+		switch (c) {
+		case M_FROM:
+			from_file = optarg;
+			break;
+		case M_TO:
+			to_file = optarg;
+			break;
+		case M_THREADS:
+			if (!parse_positive(optarg, &x) || x > 256 || x != floor(x))
+				return usage_error("matrix", "--threads: '%s' is not a number of threads (0-256)", optarg);
+			threads = (int)x;
+			break;
+		default:
+			return usage_error("matrix", "unknown option");
+		}
+	}
+	if (optind != argc)
+		return usage_error("matrix", "no arguments expected (give --from FILE and --to FILE)");
+	if (!from_file || !to_file)
+		return usage_error("matrix", "give --from FILE and --to FILE");
+	if (ra.format != MR_FMT_CSV)
+		return usage_error("matrix", "--format: csv or long");
+	if ((rc = common_finish("matrix", &ra)))
+		return rc;
+	if ((rc = open_ctx("matrix", &ra, &ctx, &net)))
+		goto out;
+	if ((rc = read_places("matrix", from_file, net, ra.o.mode_mask, &A)) ||
+	    (rc = read_places("matrix", to_file, net, ra.o.mode_mask, &B)))
+		goto out;
+	mr_error_clear(&e);
+	if ((rc = mr_router_new(&router, net))) {
+		rc = mr_exit_status(rc);
+		goto out;
+	}
+	{
+		const double *w;
+		mr_progress pb;
+		mr_ch_opts co;
+		if (mr_router_weights(router, &ra.o, &w, &e)) {
+			rc = fail("matrix", &e);
+			goto out;
+		}
+		memset(&co, 0, sizeof(co));
+		mr_progress_start(&pb, stderr, quiet, "hierarchy", net->g.n);
+		co.progress = ch_progress;
+		co.progress_ud = &pb;
+		rc = mr_ch_build(&net->g, w, &co, &ch, &e);
+		mr_progress_finish(&pb);
+		if (rc) {
+			rc = fail("matrix", &e);
+			goto out;
+		}
+	}
+	/* every place's usable virtual nodes: sources with their leg start fee, targets plain */
+	sfirst = calloc(A.n + 1, sizeof(size_t));
+	tfirst = calloc(B.n + 1, sizeof(size_t));
+	sv = malloc((A.n * 8 + 1) * sizeof(uint32_t));
+	soff = malloc((A.n * 8 + 1) * sizeof(double));
+	tv = malloc((B.n * 8 + 1) * sizeof(uint32_t));
+	if (!sfirst || !tfirst || !sv || !soff || !tv) {
+		rc = mr_exit_status(MR_ENOMEM);
+		goto out;
+	}
+	for (i = 0; i < A.n; i++) {
+		mr_seed seeds[8];
+		size_t k, n = 0;
+		sfirst[i] = ns;
+		if (mr_router_start_offsets(router, &ra.o, A.p[i].node, seeds, 8, &n)) {
+			rc = mr_exit_status(MR_ENOMEM);
+			goto out;
+		}
+		for (k = 0; k < n; k++) {
+			sv[ns] = seeds[k].v;
+			soff[ns++] = seeds[k].offset;
+		}
+	}
+	sfirst[A.n] = ns;
+	for (j = 0; j < B.n; j++) {
+		const mr_node_rec *nd = &net->nodes[B.p[j].node];
+		uint32_t v;
+		tfirst[j] = nt;
+		for (v = nd->first_vnode; v < nd->first_vnode + nd->nvnodes && nt < B.n * 8; v++)
+			if (!ra.o.mode_mask || (ra.o.mode_mask >> net->vnodes[v].mode & 1u))
+				tv[nt++] = v;
+	}
+	tfirst[B.n] = nt;
+	if (!(m = malloc((ns * nt + 1) * sizeof(double)))) {
+		rc = mr_exit_status(MR_ENOMEM);
+		goto out;
+	}
+	if (ns && nt && (rc = mr_ch_matrix(ch, sv, ns, tv, nt, m, threads))) {
+		mr_error_set(&e, rc, NULL, 0, 0, NULL, NULL);
+		rc = fail("matrix", &e);
+		goto out;
+	}
+	if (longfmt)
+		mr_buf_puts(&out, "from,to,value,reachable\n");
+	else {
+		mr_buf_puts(&out, "from\\to");
+		for (j = 0; j < B.n; j++) {
+			mr_buf_puts(&out, ",");
+			mr_buf_csv(&out, B.text[j]);
+		}
+		mr_buf_puts(&out, "\n");
+	}
+	for (i = 0; i < A.n; i++) {
+		if (!longfmt)
+			mr_buf_csv(&out, A.text[i]);
+		for (j = 0; j < B.n; j++) {
+			double best = INFINITY;
+			size_t a, b;
+			if (A.p[i].node == B.p[j].node)
+				best = 0;
+			for (a = sfirst[i]; a < sfirst[i + 1]; a++)
+				for (b = tfirst[j]; b < tfirst[j + 1]; b++) {
+					double d = m[a * nt + b];
+					if (d < INFINITY && soff[a] + d < best)
+						best = soff[a] + d;
+				}
+			if (longfmt) {
+				mr_buf_csv(&out, A.text[i]);
+				mr_buf_puts(&out, ",");
+				mr_buf_csv(&out, B.text[j]);
+				if (best < INFINITY)
+					mr_buf_printf(&out, ",%.4f,true\n", best);
+				else
+					mr_buf_puts(&out, ",,false\n");
+			} else if (best < INFINITY) {
+				mr_buf_printf(&out, ",%.4f", best);
+			} else {
+				mr_buf_puts(&out, ",");
+			}
+		}
+		if (!longfmt)
+			mr_buf_puts(&out, "\n");
+	}
+	if (out.failed || !out.data) {
+		rc = mr_exit_status(MR_ENOMEM);
+		goto out;
+	}
+	rc = write_output("matrix", ra.out_path, out.data, out.len);
+out:
+	mr_buf_free(&out);
+	free(sfirst);
+	free(tfirst);
+	free(sv);
+	free(soff);
+	free(tv);
+	free(m);
+	mr_ch_free(ch);
+	mr_router_free(router);
+	place_list_free(&A);
+	place_list_free(&B);
+	net_ctx_free(&ctx);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -2113,6 +2418,8 @@ int main(int argc, char **argv)
 			fputs(scenarios_help, stdout);
 		else if (strcmp(topic, "serve") == 0)
 			fputs(serve_help, stdout);
+		else if (strcmp(topic, "matrix") == 0)
+			fputs(matrix_help, stdout);
 		else if (!topic[0])
 			fputs(main_help, stdout);
 		else
@@ -2133,6 +2440,8 @@ int main(int argc, char **argv)
 		return cmd_scenarios(argc, argv);
 	if (strcmp(cmd, "serve") == 0)
 		return cmd_serve(argc, argv);
+	if (strcmp(cmd, "matrix") == 0)
+		return cmd_matrix(argc, argv);
 	if (strcmp(cmd, "build") == 0)
 		return cmd_build(argc, argv);
 	if (strcmp(cmd, "validate") == 0)
