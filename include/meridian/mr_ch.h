@@ -24,14 +24,15 @@ typedef struct mr_ch_opts {
 	uint32_t sim_settled;     /* bound when estimating a priority (0: 20) */
 	uint32_t witness_hops;    /* hop bound of witness searches (0: none) */
 	int cheap_updates;        /* 1: after a contraction, raise the neighbours' priorities by a
-	                             constant instead of recomputing them (Chicago: build about 3 x
-	                             faster, queries about 15 % slower; the lazy update still holds) */
+	                             constant instead of recomputing them (Chicago: build about 2.3 x
+	                             faster, queries about 20-30 % slower; the lazy update still holds) */
 	/* Called about every 1 % of the vertices (contracted of n); may be NULL. */
 	void (*progress)(void *ud, uint32_t contracted, uint32_t n);
 	void *progress_ud;
 } mr_ch_opts;
 
-/* Build a hierarchy for graph g (forward CSR only is read) with weights w[a] per forward arc:
+/* Build a hierarchy (in the calling thread) for graph g (forward CSR only is read) with weights
+ * w[a] per forward arc:
  * w >= 0, INFINITY (or NaN) = unusable arc (dropped). Self loops are dropped, of parallel arcs
  * the cheapest is kept (the lowest id on ties). Deterministic: the same input gives the same
  * hierarchy, array for array. g and w are not referenced after the call.
@@ -52,9 +53,10 @@ MR_API void mr_ch_free(mr_ch *ch);
  *     targets follows them upwards); one vertex's arcs are adjacent in memory;
  *   head[a] > the rank that owns a (every arc leads up);
  *   weight[a] finite and >= 0;
- *   unpack_b[a] == MR_NONE: the arc is forward arc unpack_a[a] (< m_graph) of the graph;
- *   otherwise a shortcut through a middle rank c lower than both ends: unpack_a[a] is a down arc
- *     of c (first half: tail -> c) and unpack_b[a] an up arc of c (second half: c -> head).
+ *   unpack[2a + 1] == MR_NONE: the arc is forward arc unpack[2a] (< m_graph) of the graph;
+ *   otherwise a shortcut through a middle rank c lower than both ends: unpack[2a] is a down arc
+ *     of c (first half: tail -> c) and unpack[2a + 1] an up arc of c (second half: c -> head)
+ *     (pairs side by side: one cache line read per step of unpacking).
  * So unpacking recurses at most n deep and always ends on graph arcs. */
 typedef struct mr_ch_arrays {
 	uint32_t n, m;     /* vertices; hierarchy arcs (up + down) */
@@ -64,7 +66,7 @@ typedef struct mr_ch_arrays {
 	const uint32_t *first_down;            /* n */
 	const uint32_t *head;                  /* m */
 	const double *weight;                  /* m */
-	const uint32_t *unpack_a, *unpack_b;   /* m each */
+	const uint32_t *unpack;                /* 2m */
 } mr_ch_arrays;
 
 /* Pointers to the hierarchy's own arrays (valid while ch lives). MR_EINVAL if an argument is NULL. */
@@ -107,8 +109,9 @@ MR_API int mr_ch_cost(mr_ch_query *q, const mr_seed *src, size_t nsrc, const mr_
 
 /* Distances from every src[i] to every dst[j] into out[i * nd + j] (INFINITY = unreachable;
  * src[i] == dst[j] gives 0), by the bucket method: one upward search per target, then one per
- * source. threads: 1 = in the calling thread, 0 = one per online CPU, k = k POSIX threads (each
- * with its own query state). MR_OK, MR_EINVAL, MR_ENOMEM (out is then unspecified). */
+ * source. threads: 1 = in the calling thread, 0 = one per online CPU, k = k POSIX threads (at
+ * most 64, each with its own query state; the result does not depend on k). MR_OK, MR_EINVAL,
+ * MR_ENOMEM, MR_ELIMIT (more than 2^32 bucket entries); out is unspecified after an error. */
 MR_API int mr_ch_matrix(const mr_ch *ch, const uint32_t *src, size_t ns, const uint32_t *dst,
                         size_t nd, double *out, int threads);
 

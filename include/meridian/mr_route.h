@@ -19,7 +19,8 @@ enum mr_objective {
 MR_API const char *mr_objective_name(int objective);
 MR_API int mr_objective_parse(const char *s); /* -1 if unknown */
 
-#define MR_ALGORITHM_MAP(X) X(AUTO, "auto") X(DIJKSTRA, "dijkstra") X(BIDIR, "bidijkstra") X(ASTAR, "astar")
+#define MR_ALGORITHM_MAP(X) \
+	X(AUTO, "auto") X(DIJKSTRA, "dijkstra") X(BIDIR, "bidijkstra") X(ASTAR, "astar") X(CH, "ch")
 enum mr_algorithm {
 #define MR__X_ALGO(e, s) MR_ALGO_##e,
 	MR_ALGORITHM_MAP(MR__X_ALGO)
@@ -134,6 +135,12 @@ struct mr_pattern;
 MR_API int mr_router_route_pattern(mr_router *r, uint32_t from, uint32_t to, const mr_route_opts *o,
                                    const struct mr_pattern *pattern, const mr_pred *preds, size_t npred,
                                    mr_route *out, mr_error *err);
+/* Answer two-place queries whose options equal o (same objective, value of time, modes, bans,
+ * ...) on ch, a contraction hierarchy built on mr_router_weights(o) of a router of the same
+ * network (mr_ch.h); other queries keep the exact searches. ch is shared, not copied, and must
+ * outlive the router; NULL removes it. MR_EINVAL if o's options cannot be keyed, MR_ENOMEM. */
+struct mr_ch;
+MR_API int mr_router_set_ch(mr_router *r, const mr_route_opts *o, const struct mr_ch *ch);
 /* The weight of every arc of the network under o (the objective, INFINITY where the options rule
  * an arc out), as mr_router_route uses them: valid until the router's next query. For building
  * a hierarchy (mr_ch.h) that honours the options. */

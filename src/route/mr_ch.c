@@ -129,7 +129,7 @@ static inline uint32_t h_pop(mr_heap *h, double *key)
 
 struct mr_ch {
 	uint32_t n, m, m_graph;
-	const uint32_t *rank, *order, *first_arc, *first_down, *head, *unpack_a, *unpack_b;
+	const uint32_t *rank, *order, *first_arc, *first_down, *head, *unpack;
 	const double *weight;
 	int owned; /* 1: the arrays were allocated by mr_ch_build and are freed with ch */
 };
@@ -449,8 +449,7 @@ static void free_owned(mr_ch *ch)
 	mr_free((void *)ch->first_down);
 	mr_free((void *)ch->head);
 	mr_free((void *)ch->weight);
-	mr_free((void *)ch->unpack_a);
-	mr_free((void *)ch->unpack_b);
+	mr_free((void *)ch->unpack);
 }
 
 void mr_ch_free(mr_ch *ch)
@@ -465,7 +464,7 @@ void mr_ch_free(mr_ch *ch)
 /* Turn the frozen lists into the flat arrays (rank space). */
 static int finish(builder *b, const uint32_t *rank, mr_ch *ch)
 {
-	uint32_t n = b->n, r, v, i, m = 0, *order, *fu, *fd, *head, *ua, *ub, *map = NULL, *idrec = NULL;
+	uint32_t n = b->n, r, v, i, m = 0, *order, *fu, *fd, *head, *up, *map = NULL, *idrec = NULL;
 	double *wt;
 	size_t total = 0;
 
@@ -481,11 +480,10 @@ static int finish(builder *b, const uint32_t *rank, mr_ch *ch)
 	ch->first_down = fd = mr_malloc((n ? n : 1) * sizeof(uint32_t));
 	ch->head = head = mr_malloc((m ? m : 1) * sizeof(uint32_t));
 	ch->weight = wt = mr_malloc((m ? m : 1) * sizeof(double));
-	ch->unpack_a = ua = mr_malloc((m ? m : 1) * sizeof(uint32_t));
-	ch->unpack_b = ub = mr_malloc((m ? m : 1) * sizeof(uint32_t));
+	ch->unpack = up = mr_malloc((m ? 2 * (size_t)m : 2) * sizeof(uint32_t));
 	map = mr_malloc((b->nrec ? b->nrec : 1) * sizeof(uint32_t));
 	idrec = mr_malloc((m ? m : 1) * sizeof(uint32_t));
-	if (!order || !fu || !fd || !head || !wt || !ua || !ub || !map || !idrec) {
+	if (!order || !fu || !fd || !head || !wt || !up || !map || !idrec) {
 		mr_free(map);
 		mr_free(idrec);
 		return MR_ENOMEM;
@@ -518,13 +516,8 @@ static int finish(builder *b, const uint32_t *rank, mr_ch *ch)
 	}
 	for (i = 0; i < m; i++) {
 		const drec *R = &b->rec[idrec[i]];
-		if (R->b == MR_NONE) {
-			ua[i] = R->a;
-			ub[i] = MR_NONE;
-		} else {
-			ua[i] = map[R->a];
-			ub[i] = map[R->b];
-		}
+		up[2 * (size_t)i] = R->b == MR_NONE ? R->a : map[R->a];
+		up[2 * (size_t)i + 1] = R->b == MR_NONE ? MR_NONE : map[R->b];
 	}
 	mr_free(map);
 	mr_free(idrec);
@@ -711,8 +704,7 @@ int mr_ch_export(const mr_ch *ch, mr_ch_arrays *out)
 	out->first_down = ch->first_down;
 	out->head = ch->head;
 	out->weight = ch->weight;
-	out->unpack_a = ch->unpack_a;
-	out->unpack_b = ch->unpack_b;
+	out->unpack = ch->unpack;
 	return MR_OK;
 }
 
@@ -723,7 +715,7 @@ void mr_ch_info_get(const mr_ch *ch, mr_ch_info *out)
 	if (!ch)
 		return;
 	for (i = 0; i < ch->m; i++)
-		sc += ch->unpack_b[i] != MR_NONE;
+		sc += ch->unpack[2 * (size_t)i + 1] != MR_NONE;
 	for (i = 0; i < ch->n; i++)
 		out->m_up += ch->first_down[i] - ch->first_arc[i];
 	out->n = ch->n;
@@ -748,7 +740,7 @@ int mr_ch_import(const mr_ch_arrays *A, mr_ch **out, mr_error *err)
 	n = A->n;
 	m = A->m;
 	if (!A->rank || !A->order || !A->first_arc || !A->first_down || (m && (!A->head || !A->weight ||
-	    !A->unpack_a || !A->unpack_b)) || n == MR_NONE || m == MR_NONE)
+	    !A->unpack)) || n == MR_NONE || m == MR_NONE)
 		return mr_error_set(err, MR_ECORRUPT, NULL, 0, 0, "ch", "missing or oversized arrays");
 	for (r = 0; r < n; r++)
 		if (A->order[r] >= n || A->rank[A->order[r]] != r)
@@ -770,7 +762,7 @@ int mr_ch_import(const mr_ch_arrays *A, mr_ch **out, mr_error *err)
 		}
 	}
 	for (i = 0; i < m; i++) {
-		uint32_t x = A->unpack_a[i], y = A->unpack_b[i], c, up = i < A->first_down[owner[i]];
+		uint32_t x = A->unpack[2 * (size_t)i], y = A->unpack[2 * (size_t)i + 1], c, up = i < A->first_down[owner[i]];
 		uint32_t tail = up ? owner[i] : A->head[i], head = up ? A->head[i] : owner[i];
 		if (y == MR_NONE) {
 			if (x >= A->m_graph)
@@ -799,8 +791,7 @@ int mr_ch_import(const mr_ch_arrays *A, mr_ch **out, mr_error *err)
 	ch->first_down = A->first_down;
 	ch->head = A->head;
 	ch->weight = A->weight;
-	ch->unpack_a = A->unpack_a;
-	ch->unpack_b = A->unpack_b;
+	ch->unpack = A->unpack;
 	ch->owned = 0;
 	*out = ch;
 done:
@@ -984,10 +975,11 @@ static int unpack(mr_ch_query *q, uint32_t a, uint32_t *len, double *cost)
 	q->stack[sp++] = a;
 	while (sp) {
 		uint32_t x = q->stack[--sp];
-		if (ch->unpack_b[x] != MR_NONE) {
+		const uint32_t *pair = ch->unpack + 2 * (size_t)x;
+		if (pair[1] != MR_NONE) {
 			/* both halves own a lower rank than x: the depth is at most n */
-			q->stack[sp++] = ch->unpack_b[x];
-			q->stack[sp++] = ch->unpack_a[x];
+			q->stack[sp++] = pair[1];
+			q->stack[sp++] = pair[0];
 			continue;
 		}
 		if (*len == q->path_cap) {
@@ -998,7 +990,7 @@ static int unpack(mr_ch_query *q, uint32_t a, uint32_t *len, double *cost)
 			q->path = p;
 			q->path_cap = nc;
 		}
-		q->path[(*len)++] = ch->unpack_a[x];
+		q->path[(*len)++] = pair[0];
 		*cost += ch->weight[x];
 	}
 	return MR_OK;

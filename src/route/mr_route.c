@@ -15,6 +15,7 @@
 #include "core/mr_vec.h"
 #include "meridian/mr_route.h"
 #include "route/mr_route_int.h"
+#include "meridian/mr_ch.h"
 #include "meridian/mr_search.h"
 #include "meridian/mr_constrained.h"
 
@@ -33,6 +34,11 @@ struct mr_router {
 	MR_VEC(size_t) layer_at;
 	MR_VEC(uint32_t) path;        /* arcs of the whole route, back to front */
 	char wkey[2048];              /* the options w and the bans were made for ("" = none) */
+	/* A contraction hierarchy built on the weights of the options chkey (mr_router_set_ch):
+	 * two-place queries with exactly those options are answered on it. */
+	const mr_ch *ch;
+	mr_ch_query *chq;
+	char chkey[2048];
 	uint16_t *features, *cls;     /* per arc, for corridor patterns (allocated on first use) */
 	struct mr_constrained *cs;    /* product search, MR_ROUTER_MAX_STATES states */
 	/* Corridor caches (see the corridor pattern section at the end): each predicate met so far
@@ -107,6 +113,7 @@ void mr_router_free(mr_router *r)
 {
 	if (!r)
 		return;
+	mr_ch_query_free(r->chq);
 	mr_search_free(r->search);
 	mr_free(r->w);
 	mr_free(r->node_ban);
@@ -853,6 +860,57 @@ int mr__route_make(const mr_net *net, const mr_route_opts *o, uint32_t first_vno
 	return rc;
 }
 
+int mr_router_set_ch(mr_router *r, const mr_route_opts *o, const struct mr_ch *ch)
+{
+	mr_ch_query_free(r->chq);
+	r->chq = NULL;
+	r->ch = NULL;
+	r->chkey[0] = '\0';
+	if (!ch)
+		return MR_OK;
+	if (!options_key(o, r->chkey, sizeof(r->chkey)))
+		return MR_EINVAL;
+	if (mr_ch_query_new(ch, &r->chq)) {
+		r->chkey[0] = '\0';
+		return MR_ENOMEM;
+	}
+	r->ch = ch;
+	return MR_OK;
+}
+
+/* A two-place query on the hierarchy (its weights are the prepared ones: same options key). */
+static int route_ch(mr_router *r, const uint32_t *places, const mr_route_opts *o, mr_route *out, mr_error *err)
+{
+	const mr_net *net = r->net;
+	const mr_node_rec *t = &net->nodes[places[1]];
+	uint32_t v;
+	mr_path p;
+	int rc;
+	r->layers.n = 0;
+	r->targets.n = 0;
+	if (node_seeds(r, o, places[0], 1, &r->layers))
+		return MR_ENOMEM;
+	for (v = t->first_vnode; v < t->first_vnode + t->nvnodes; v++) {
+		mr_seed x = {v, 0.0};
+		if (!vnode_allowed(net, o, v) || r->node_ban[places[1]])
+			continue;
+		if (mr_vec_push(&r->targets, x))
+			return MR_ENOMEM;
+	}
+	if (!r->layers.n || !r->targets.n)
+		return no_route(net, places, 2, err);
+	rc = mr_ch_route(r->chq, r->layers.v, r->layers.n, r->targets.v, r->targets.n, &p);
+	if (rc == MR_ENOROUTE)
+		return no_route(net, places, 2, err);
+	if (rc)
+		return mr_error_set(err, rc, NULL, 0, 0, NULL, NULL);
+	if ((rc = mr__route_make(net, o, p.first, p.arcs, p.narcs, p.cost, out)))
+		return mr_error_set(err, rc, NULL, 0, 0, NULL, NULL);
+	out->settled = p.settled;
+	out->algorithm = MR_ALGO_CH;
+	return MR_OK;
+}
+
 static int route_once(mr_router *r, const uint32_t *places, size_t n, const mr_route_opts *o,
                       mr_route *out, mr_error *err)
 {
@@ -867,6 +925,11 @@ static int route_once(mr_router *r, const uint32_t *places, size_t n, const mr_r
 	memset(out, 0, sizeof(*out));
 	if ((rc = prepare(r, places, n, o, err)))
 		return rc;
+	if (n == 2 && r->ch && (algo == MR_ALGO_AUTO || algo == MR_ALGO_CH) && r->wkey[0] && strcmp(r->wkey, r->chkey) == 0)
+		return route_ch(r, places, o, out, err);
+	if (algo == MR_ALGO_CH)
+		return mr_error_set(err, MR_EINVAL, NULL, 0, 0, "algorithm",
+		                    "no contraction hierarchy for these options (and vias need an exact search)");
 	ratio = astar_ratio(net, o);
 	if (algo == MR_ALGO_AUTO)
 		algo = ratio > 0 ? MR_ALGO_ASTAR : MR_ALGO_BIDIR;

@@ -28,6 +28,7 @@
 #include "core/mr_buf.h"
 #include "core/mr_geo.h"
 #include "meridian/mr_alt.h"
+#include "meridian/mr_ch.h"
 #include "meridian/mr_compare.h"
 #include "meridian/mr_places.h"
 #include "meridian/mr_report.h"
@@ -82,6 +83,8 @@ struct mr_server {
 	atomic_ulong requests;
 	time_t started;
 	pthread_key_t router_key;
+	mr_ch *ch;               /* hierarchy for the default options (every mode, generalized cost) */
+	mr_route_opts ch_opts;
 };
 
 /* ---- a request ---- */
@@ -355,9 +358,11 @@ static void release_net(mr_server *s, cache_slot *slot)
 static mr_router *base_router(mr_server *s)
 {
 	mr_router *rt = pthread_getspecific(s->router_key);
-	if (!rt && mr_router_new(&rt, s->o.net) == MR_OK && pthread_setspecific(s->router_key, rt) != 0) {
-		mr_router_free(rt);
-		rt = NULL;
+	if (!rt && mr_router_new(&rt, s->o.net) == MR_OK) {
+		if ((s->ch && mr_router_set_ch(rt, &s->ch_opts, s->ch) != MR_OK) || pthread_setspecific(s->router_key, rt) != 0) {
+			mr_router_free(rt);
+			rt = NULL;
+		}
 	}
 	return rt;
 }
@@ -2110,10 +2115,27 @@ static void server_free(mr_server *s)
 	for (i = 0; i < CACHE_SLOTS; i++)
 		if (s->cache[i].valid)
 			mr_scenario_net_free(&s->cache[i].sn);
+	mr_ch_free(s->ch);
 	pthread_mutex_destroy(&s->log_mu);
 	pthread_mutex_destroy(&s->cache_mu);
 	pthread_key_delete(s->router_key);
 	mr_free(s);
+}
+
+/* The hierarchy for the default options: the common query (every mode, generalized cost, no
+ * filter) then costs tens of microseconds; any other options use the exact searches. */
+static int build_default_ch(mr_server *s, mr_error *err)
+{
+	mr_router *rt;
+	const double *w;
+	int rc;
+	mr_route_opts_default(&s->ch_opts);
+	if ((rc = mr_router_new(&rt, s->o.net)))
+		return mr_error_set(err, rc, NULL, 0, 0, NULL, "out of memory");
+	if (!(rc = mr_router_weights(rt, &s->ch_opts, &w, err)))
+		rc = mr_ch_build(&s->o.net->g, w, NULL, &s->ch, err);
+	mr_router_free(rt);
+	return rc;
 }
 
 int mr_server_start(const mr_server_opts *o, mr_server **out, mr_error *err)
@@ -2152,7 +2174,8 @@ int mr_server_start(const mr_server_opts *o, mr_server **out, mr_error *err)
 		return mr_error_set(err, MR_ENOMEM, NULL, 0, 0, NULL, "no thread-specific key");
 	}
 	s->started = time(NULL);
-	if ((rc = build_places(s)) || (o->scenario_dir && (rc = load_scenarios(s, o->scenario_dir, err))) ||
+	if ((rc = build_places(s)) || (rc = build_default_ch(s, err)) ||
+	    (o->scenario_dir && (rc = load_scenarios(s, o->scenario_dir, err))) ||
 	    (o->web_dir && (rc = load_dir(s, o->web_dir, "", 0, &total, err)))) {
 		if (rc == MR_ENOMEM && err && !err->code)
 			mr_error_set(err, MR_ENOMEM, NULL, 0, 0, NULL, "out of memory");

@@ -12,6 +12,7 @@
 
 #include "meridian/mr_io.h"
 #include "meridian/mr_net.h"
+#include "meridian/mr_ch.h"
 #include "meridian/mr_route.h"
 #include "meridian/mr_search.h"
 
@@ -87,7 +88,20 @@ static void test_algorithms_agree(void **state)
 	size_t routes = 0, noroute = 0;
 	(void)state;
 	for (obj = 0; obj < MR_BY_COUNT; obj++)
-		for (planned = 0; planned < 2; planned++)
+		for (planned = 0; planned < 2; planned++) {
+			/* a contraction hierarchy for these options, on a router of its own */
+			mr_router *rch;
+			mr_ch *ch;
+			mr_route_opts co;
+			const double *w;
+			mr_error ce;
+			mr_route_opts_default(&co);
+			co.objective = obj;
+			co.allow_planned = planned;
+			assert_int_equal(mr_router_new(&rch, &net), MR_OK);
+			assert_int_equal(mr_router_weights(rch, &co, &w, &ce), MR_OK);
+			assert_int_equal(mr_ch_build(&net.g, w, NULL, &ch, &ce), MR_OK);
+			assert_int_equal(mr_router_set_ch(rch, &co, ch), MR_OK);
 			for (a = 0; a < net.meta.nnodes; a++)
 				for (b = 0; b < net.meta.nnodes; b++) {
 					double ref = NAN;
@@ -104,7 +118,9 @@ static void test_algorithms_agree(void **state)
 						o.objective = obj;
 						o.allow_planned = planned;
 						o.algorithm = alg;
-						rc = mr_router_route(router, pl, 2, &o, &r, &e);
+						rc = mr_router_route(alg == MR_ALGO_CH ? rch : router, pl, 2, &o, &r, &e);
+						if (alg == MR_ALGO_CH && !rc)
+							assert_int_equal(r.algorithm, MR_ALGO_CH);
 						if (alg == MR_ALGO_DIJKSTRA) {
 							ref_rc = rc;
 							ref = rc ? NAN : r.objective_value;
@@ -123,6 +139,9 @@ static void test_algorithms_agree(void **state)
 						mr_route_free(&r);
 					}
 				}
+			mr_router_free(rch);
+			mr_ch_free(ch);
+		}
 	print_message("%zu routes checked, %zu without a route\n", routes, noroute);
 	assert_true(routes > 1000);
 }
