@@ -179,6 +179,7 @@ typedef struct builder {
 	mr_heap wh;
 	/* ordering */
 	uint32_t *level, *cn, *nstamp, ngen;
+	uint32_t *fresh; /* contractions done when v's priority was last computed */
 	uint8_t *done;
 	mr_heap pq;
 	uint32_t lim_contract, lim_sim, lim_hops;
@@ -197,6 +198,7 @@ static void builder_free(builder *b)
 	mr_free(b->level);
 	mr_free(b->cn);
 	mr_free(b->nstamp);
+	mr_free(b->fresh);
 	mr_free(b->done);
 	mr_heap_free(&b->wh);
 	mr_heap_free(&b->pq);
@@ -563,12 +565,13 @@ int mr_ch_build(const mr_graph *g, const double *w, const mr_ch_opts *o, mr_ch *
 	b->level = mr_calloc(n ? n : 1, sizeof(uint32_t));
 	b->cn = mr_calloc(n ? n : 1, sizeof(uint32_t));
 	b->nstamp = mr_calloc(n ? n : 1, sizeof(uint32_t));
+	b->fresh = mr_calloc(n ? n : 1, sizeof(uint32_t));
 	b->done = mr_calloc(n ? n : 1, 1);
 	rank = mr_calloc(n ? n : 1, sizeof(uint32_t));
 	last = mr_malloc((n ? n : 1) * sizeof(uint32_t));
 	lastpos = mr_malloc((n ? n : 1) * sizeof(uint32_t));
 	if (!ch || !b->out || !b->in || !b->wl || !b->whops || !b->level || !b->cn ||
-	    !b->nstamp || !b->done || !rank || !last || !lastpos)
+	    !b->nstamp || !b->fresh || !b->done || !rank || !last || !lastpos)
 		goto fail;
 	if ((rc = mr_heap_init(&b->wh, n)) != MR_OK || (rc = mr_heap_init(&b->pq, n)) != MR_OK)
 		goto fail;
@@ -621,11 +624,14 @@ int mr_ch_build(const mr_graph *g, const double *w, const mr_ch_opts *o, mr_ch *
 	while (!mr_heap_empty(&b->pq)) {
 		uint32_t i, k;
 		double p;
-		v = mr_heap_pop(&b->pq, NULL);
-		p = priority(b, v);
-		if (!mr_heap_empty(&b->pq) && p > mr_heap_top_key(&b->pq)) {
-			mr_heap_push(&b->pq, v, p);
-			continue;
+		v = mr_heap_pop(&b->pq, &p);
+		if (b->fresh[v] != contracted) { /* else nothing changed since: p is exact */
+			p = priority(b, v);
+			b->fresh[v] = contracted;
+			if (!mr_heap_empty(&b->pq) && p > mr_heap_top_key(&b->pq)) {
+				mr_heap_push(&b->pq, v, p);
+				continue;
+			}
 		}
 		if ((rc = contract(b, v)) != MR_OK)
 			goto fail;
@@ -659,6 +665,8 @@ int mr_ch_build(const mr_graph *g, const double *w, const mr_ch_opts *o, mr_ch *
 					h_set(&b->pq, x, mr_heap_key(&b->pq, x) + 3.0); /* cn + 1, level + 1 */
 				else
 					mr_heap_push_or_decrease(&b->pq, x, priority(b, x));
+				/* the key may be below the new priority (only decreases are applied): the
+				 * lazy update must look again, so x is not marked fresh */
 			}
 		}
 		if (o && o->progress && (contracted % step == 0 || contracted == n))

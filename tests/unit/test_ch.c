@@ -391,31 +391,30 @@ static void test_determinism_and_corruption(void **state)
 	assert_memory_equal(a1.first_down, a2.first_down, a1.n * 4);
 	assert_memory_equal(a1.head, a2.head, a1.m * 4);
 	assert_memory_equal(a1.weight, a2.weight, a1.m * 8);
-	assert_memory_equal(a1.unpack_a, a2.unpack_a, a1.m * 4);
-	assert_memory_equal(a1.unpack_b, a2.unpack_b, a1.m * 4);
+	assert_memory_equal(a1.unpack, a2.unpack, a1.m * 8);
 
 	head = malloc(a1.m * 4);
-	ua = malloc(a1.m * 4);
+	ua = malloc(a1.m * 8);
 	memcpy(head, a1.head, a1.m * 4);
-	memcpy(ua, a1.unpack_a, a1.m * 4);
+	memcpy(ua, a1.unpack, a1.m * 8);
 	bad = a1;
 	bad.head = head;
 	head[0] = 0; /* rank 0 is the lowest: an arc cannot lead up to it */
 	assert_int_equal(mr_ch_import(&bad, &c3, &err), MR_ECORRUPT);
 	assert_null(c3);
 	head[0] = a1.head[0];
-	bad.unpack_a = ua;
+	bad.unpack = ua;
 	for (i = 0; i < a1.m && sc == MR_NONE; i++)
-		if (a1.unpack_b[i] != MR_NONE)
+		if (a1.unpack[2 * i + 1] != MR_NONE)
 			sc = i;
 	if (sc != MR_NONE) { /* a shortcut made of itself would unpack forever */
-		ua[sc] = sc;
+		ua[2 * sc] = sc;
 		assert_int_equal(mr_ch_import(&bad, &c3, &err), MR_ECORRUPT);
-		ua[sc] = a1.unpack_a[sc];
+		ua[2 * sc] = a1.unpack[2 * sc];
 	}
-	ua[0] = a1.unpack_b[0] == MR_NONE ? t.m : MR_NONE - 1;
+	ua[0] = a1.unpack[1] == MR_NONE ? t.m : MR_NONE - 1;
 	assert_int_equal(mr_ch_import(&bad, &c3, &err), MR_ECORRUPT);
-	ua[0] = a1.unpack_a[0];
+	ua[0] = a1.unpack[0];
 	assert_int_equal(mr_ch_import(&bad, &c3, &err), MR_OK);
 	mr_ch_free(c3);
 	free(head);
