@@ -36,6 +36,7 @@ bench: build
 	./bench/bench_sea.sh $(BUILD) 1000
 	./bench/bench_compare.sh $(BUILD) Mumbai Moscow
 	./$(BUILD)/bench_pareto $(BUILD)/meridian.mnet 20
+	./$(BUILD)/bench_ch ../shared 1000
 	./bench/bench_server.sh $(BUILD)
 
 clean:
