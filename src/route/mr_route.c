@@ -1,9 +1,11 @@
 /* mr_route.c: objectives and filters turned into arc weights, exact routing through vias, and
  * the assembly of a route (legs, countries, passages, borders) from its arcs.
  *
- * Invariants of a router: w has one weight per arc of the network, recomputed for each query
- * (O(arcs), cheap beside a search on this network size); the ban arrays are cleared and refilled
- * per query; nothing else carries state between queries. */
+ * Invariants of a router: w and the ban arrays hold the weights and bans of the options whose
+ * key is wkey, refilled (O(arcs)) only when a query's options differ; the corridor caches
+ * (predicate bitsets, fixed for the network, and the A* bound of pot_to under pkey) and the
+ * hierarchy of chkey are used only when their keys match the query's. Everything else is
+ * per-query scratch. */
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
