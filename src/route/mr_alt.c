@@ -539,6 +539,10 @@ int mr_router_alternatives(mr_router *r, uint32_t from, uint32_t to, const mr_ro
 			snprintf(x->label, sizeof(x->label), "the best route");
 		else
 			label_alt(net, &out[0].route, &x->route, x->overlap, x->label, sizeof(x->label));
+		if (x->by_penalty) {
+			size_t len = strlen(x->label);
+			snprintf(x->label + len, sizeof(x->label) - len, "; found by the penalty search, not in strict order");
+		}
 	}
 	*nout = K.n;
 done:
