@@ -257,6 +257,9 @@ MR_API int mr_net_write(const mr_net *net, const char *path, mr_error *err);
 /* Memory-map and check a .mnet file (magic, version, byte order, sizes, checksum). */
 MR_API int mr_net_load(const char *path, mr_net *out, mr_error *err);
 MR_API void mr_net_free(mr_net *net); /* accepts a zeroed net */
+/* The tariff row a link of this mode in this country is charged at, as the build chose it: the
+ * country's row, else the mode's default row (country "*"), else NULL. */
+MR_API const mr_tariff_rec *mr_net_tariff(const mr_net *net, int mode, const char *country);
 /* The .mnet format version this library writes and reads. */
 MR_API unsigned mr_net_format_version(void);
 

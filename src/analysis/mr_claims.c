@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "core/mr_geo.h"
+#include "core/mr_text.h"
+#include "io/mr_csv.h"
 #include "meridian/mr_claims.h"
 #include "meridian/mr_places.h"
 
@@ -42,23 +44,9 @@ void mr_claims_free(mr_claim_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static char *trim(char *s)
-{
-	char *e;
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 static int number(const char *s, double *out)
 {
-	char *end;
-	errno = 0;
-	*out = strtod(s, &end);
-	return end != s && !*end && !errno && isfinite(*out);
+	return mr__csv_number(s, out) == 1;
 }
 
 /* "X" or "LO-HI", numbers > 0, LO <= HI. */
@@ -68,7 +56,7 @@ static int range(char *s, double *lo, double *hi)
 	if (!dash)
 		return number(s, lo) && *lo > 0 && (*hi = *lo, 1);
 	*dash = '\0';
-	return number(trim(s), lo) && number(trim(dash + 1), hi) && *lo > 0 && *lo <= *hi;
+	return number(mr__trim(s), lo) && number(mr__trim(dash + 1), hi) && *lo > 0 && *lo <= *hi;
 }
 
 static int set_str(char **dst, const char *v, const char *path, long line, const char *key, mr_error *err)
@@ -117,7 +105,7 @@ int mr_claims_read(const char *path, mr_claim_set *out, mr_error *err)
 			rc = mr_error_set(err, MR_EPARSE, path, line, 0, NULL, "line longer than %zu characters", sizeof(buf) - 2);
 			break;
 		}
-		l = trim(buf);
+		l = mr__trim(buf);
 		if (!*l || *l == '#')
 			continue;
 		if (*l == '[') {
@@ -153,8 +141,8 @@ int mr_claims_read(const char *path, mr_claim_set *out, mr_error *err)
 			break;
 		}
 		*eq = '\0';
-		key = trim(l);
-		val = trim(eq + 1);
+		key = mr__trim(l);
+		val = mr__trim(eq + 1);
 		if (!cur) {
 			rc = mr_error_set(err, MR_EPARSE, path, line, 0, key, "%s before the first [id]", key);
 			break;

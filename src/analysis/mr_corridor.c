@@ -3,21 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/mr_text.h"
 #include "core/mr_vec.h"
 #include "meridian/mr_corridor.h"
 
 static const char *const pred_kinds[MR_PRED_COUNT] = {"tag", "passage", "mode", "country", "border"};
-
-static char *trim(char *s)
-{
-	char *e;
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
 
 static int word_ok(const char *s)
 {
@@ -70,13 +60,13 @@ static int pred_index(mr_corridor *c, const char *text, const char *path, long l
 		return -1;
 	}
 	*colon = '\0';
-	value = trim(colon + 1);
+	value = mr__trim(colon + 1);
 	for (kind = 0; kind < MR_PRED_COUNT; kind++)
-		if (strcmp(trim(buf), pred_kinds[kind]) == 0)
+		if (strcmp(mr__trim(buf), pred_kinds[kind]) == 0)
 			break;
 	if (kind == MR_PRED_COUNT) {
 		mr_error_set(err, MR_EPARSE, path, line, 0, field, "unknown kind '%s' (tag, passage, mode, country, border)",
-		             trim(buf));
+		             mr__trim(buf));
 		return -1;
 	}
 	if (!*value) {
@@ -135,7 +125,7 @@ int mr_corridors_read(const char *path, mr_corridor_set *out, mr_error *err)
 			rc = mr_error_set(err, MR_EPARSE, path, ln, 0, NULL, "line longer than %zu bytes", sizeof(line) - 2);
 			break;
 		}
-		s = trim(line);
+		s = mr__trim(line);
 		if (!*s || *s == '#')
 			continue;
 		if (*s == '[') {
@@ -147,7 +137,7 @@ int mr_corridors_read(const char *path, mr_corridor_set *out, mr_error *err)
 				break;
 			}
 			*end = '\0';
-			s = trim(s + 1);
+			s = mr__trim(s + 1);
 			if (!word_ok(s)) {
 				rc = mr_error_set(err, MR_EPARSE, path, ln, 0, "id", "'%s' is not an id (a-z, 0-9, '-')", s);
 				break;
@@ -177,8 +167,8 @@ int mr_corridors_read(const char *path, mr_corridor_set *out, mr_error *err)
 			break;
 		}
 		*eq = '\0';
-		key = trim(s);
-		value = trim(eq + 1);
+		key = mr__trim(s);
+		value = mr__trim(eq + 1);
 		if (!cur) {
 			rc = mr_error_set(err, MR_EPARSE, path, ln, 0, key, "a key before the first [corridor]");
 			break;
@@ -218,7 +208,7 @@ int mr_corridors_read(const char *path, mr_corridor_set *out, mr_error *err)
 					rc = mr_error_set(err, MR_ELIMIT, path, ln, 0, key, "longer than %d steps", MR_PATTERN_MAX_SEQ);
 					break;
 				}
-				if ((k = pred_index(cur, trim(p), path, ln, key, err)) < 0) {
+				if ((k = pred_index(cur, mr__trim(p), path, ln, key, err)) < 0) {
 					rc = err ? err->code : MR_EPARSE;
 					break;
 				}

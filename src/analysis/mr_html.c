@@ -1627,17 +1627,8 @@ static int use(usage *u, int kind, const mr_net *net, uint32_t index, int sd, si
 /* The tariff that prices mode in country (the country's own, else the one for every country). */
 static uint32_t tariff_of(const mr_net *net, int mode, const char *country)
 {
-	uint32_t i, any = MR_NONE;
-	for (i = 0; i < net->meta.ntariffs; i++) {
-		const mr_tariff_rec *t = &net->tariffs[i];
-		if (t->mode != mode)
-			continue;
-		if (country[0] && strcmp(t->country, country) == 0)
-			return i;
-		if (!t->country[0])
-			any = i;
-	}
-	return any;
+	const mr_tariff_rec *t = mr_net_tariff(net, mode, country);
+	return t ? (uint32_t)(t - net->tariffs) : MR_NONE;
 }
 
 static int use_link(usage *u, const mr_net *net, uint32_t li, int sd, size_t row)

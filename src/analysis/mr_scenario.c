@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mr_text.h"
+#include "io/mr_csv.h"
 #include "core/mr_geo.h"
 #include "meridian/mr_scenario.h"
 
@@ -68,34 +70,10 @@ void mr_scenario_free(mr_scenario *s)
 
 /* ---- parsing ---- */
 
-static char *trim(char *s)
-{
-	char *e;
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-/* A plain decimal number: digits, one optional sign, point and exponent (no hex, inf or nan). */
+/* A plain decimal number, the dialect of every Meridian CSV file (no hex, inf or nan). */
 static int parse_number(const char *s, double *out)
 {
-	char *end;
-	double x;
-	const char *p;
-	if (!*s || isspace((unsigned char)*s))
-		return 0;
-	for (p = s; *p; p++)
-		if (!isdigit((unsigned char)*p) && !strchr("+-.eE", *p))
-			return 0;
-	errno = 0;
-	x = strtod(s, &end);
-	if (*end || errno || !isfinite(x))
-		return 0;
-	*out = x;
-	return 1;
+	return mr__csv_number(s, out) == 1;
 }
 
 static int is_country(const char *s)
@@ -360,7 +338,7 @@ int mr_scenario_parse(const char *name, const char *text, size_t len, mr_scenari
 		}
 		if (n && buf[n - 1] == '\r')
 			buf[n - 1] = '\0';
-		l = trim(buf);
+		l = mr__trim(buf);
 		if (!*l || *l == '#')
 			continue;
 		eq = strchr(l, '=');
@@ -371,8 +349,8 @@ int mr_scenario_parse(const char *name, const char *text, size_t len, mr_scenari
 				kn = sizeof(key) - 1;
 			memcpy(key, l, kn);
 			key[kn] = '\0';
-			if (strcmp(trim(key), "description") == 0) {
-				char *val = trim(eq + 1);
+			if (strcmp(mr__trim(key), "description") == 0) {
+				char *val = mr__trim(eq + 1);
 				if (s->description) {
 					rc = mr_error_set(err, MR_EPARSE, name, line, 0, "description", "description given twice");
 					goto fail;
@@ -385,8 +363,8 @@ int mr_scenario_parse(const char *name, const char *text, size_t len, mr_scenari
 					goto fail;
 				continue;
 			}
-			if (strcmp(trim(key), "source") == 0) {
-				if (!*trim(eq + 1)) {
+			if (strcmp(mr__trim(key), "source") == 0) {
+				if (!*mr__trim(eq + 1)) {
 					rc = mr_error_set(err, MR_EPARSE, name, line, 0, "source", "empty source");
 					goto fail;
 				}
@@ -717,22 +695,6 @@ static double factor_for(const applier *ap, int verb, int mode, const char *coun
 	return f;
 }
 
-static const mr_tariff_rec *tariff_for(const mr_net *net, int mode, const char *country)
-{
-	const mr_tariff_rec *dflt = NULL;
-	uint32_t i;
-	for (i = 0; i < net->meta.ntariffs; i++) {
-		const mr_tariff_rec *t = &net->tariffs[i];
-		if (t->mode != mode)
-			continue;
-		if (country[0] && strcmp(t->country, country) == 0)
-			return t;
-		if (!t->country[0])
-			dflt = t;
-	}
-	return dflt;
-}
-
 typedef struct link_delta {
 	double time, cost, co2;
 } link_delta;
@@ -751,7 +713,7 @@ static link_delta delta_of(const applier *ap, uint32_t li, int any_factor)
 		c[0] = old->country[0] ? old->country : net->nodes[old->from].country;
 		c[1] = old->country[0] ? old->country : net->nodes[old->to].country;
 		for (k = 0; k < 2; k++) {
-			const mr_tariff_rec *t = tariff_for(net, old->mode, c[k]);
+			const mr_tariff_rec *t = mr_net_tariff(net, old->mode, c[k]);
 			if (!t)
 				continue;
 			d.cost += half * t->usd_per_teu_km * (factor_for(ap, V_TARIFF, old->mode, c[k]) - 1.0);

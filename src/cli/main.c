@@ -882,13 +882,6 @@ static int trade_option(const char *cmd, int c, const char *arg, trade_args *t)
 	}
 }
 
-static double now_ms(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
 /* route --alternatives, --pareto, --vot-sweep: the text to write, or an exit status. */
 static int route_tradeoffs(const char *cmd, mr_router *router, const mr_net *net, const mr_place *from,
                            const mr_place *to, const route_args *ra, const trade_args *ta, char **text, size_t *len)
@@ -923,11 +916,11 @@ static int route_tradeoffs(const char *cmd, mr_router *router, const mr_net *net
 			mr_route_free(&alts[i].route);
 	} else if (ta->pareto) {
 		mr_pareto front;
-		double t0 = now_ms();
+		double t0 = (mr_now_s() * 1e3);
 		if ((rc = mr_router_pareto(router, from->node, to->node, &ra->o, &ta->po, &front, &e)))
 			return fail(cmd, &e);
 		{
-			mr_pareto_report rep = {net, from, to, &ra->o, &front, ta->po.criteria, ta->po.eps, NULL, now_ms() - t0};
+			mr_pareto_report rep = {net, from, to, &ra->o, &front, ta->po.criteria, ta->po.eps, NULL, (mr_now_s() * 1e3) - t0};
 			rc = mr_report_pareto(&rep, ra->format, text, len);
 		}
 		if (front.truncated)

@@ -339,6 +339,22 @@ void mr_net_free(mr_net *net)
 	memset(net, 0, sizeof(*net));
 }
 
+const mr_tariff_rec *mr_net_tariff(const mr_net *net, int mode, const char *country)
+{
+	const mr_tariff_rec *dflt = NULL;
+	uint32_t i;
+	for (i = 0; i < net->meta.ntariffs; i++) {
+		const mr_tariff_rec *t = &net->tariffs[i];
+		if (t->mode != mode)
+			continue;
+		if (country[0] && strcmp(t->country, country) == 0)
+			return t;
+		if (!t->country[0])
+			dflt = t;
+	}
+	return dflt;
+}
+
 unsigned mr_net_format_version(void)
 {
 	return MR_FILE_VERSION;

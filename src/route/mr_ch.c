@@ -29,98 +29,6 @@
 #include "meridian/mr_ch.h"
 #include "core/mr_heap.h"
 
-/* ---- the queues: mr_heap's layout and invariants (core/mr_heap.h), with the hot operations
- * inlined here (measured: the out-of-line calls cost a quarter of query and build time). ---- */
-
-static inline void h_up(mr_heap *h, uint32_t i, uint32_t item, double k)
-{
-	mr_heap_entry *e = h->e;
-	uint32_t *pos = h->pos;
-	while (i > 0) {
-		uint32_t p = (i - 1) >> 2;
-		if (e[p].key <= k)
-			break;
-		e[i] = e[p];
-		pos[e[i].item] = i;
-		i = p;
-	}
-	e[i].key = k;
-	e[i].item = item;
-	pos[item] = i;
-}
-
-/* Set the key of an item in the heap, up or down. */
-static inline void h_set(mr_heap *h, uint32_t item, double k)
-{
-	mr_heap_entry *e = h->e;
-	uint32_t *pos = h->pos, i = pos[item], size = h->size;
-	if (k <= e[i].key) {
-		h_up(h, i, item, k);
-		return;
-	}
-	for (;;) {
-		uint32_t c = 4 * i + 1, end, j, best;
-		double bk;
-		if (c >= size)
-			break;
-		end = c + 4 < size ? c + 4 : size;
-		best = c;
-		bk = e[c].key;
-		for (j = c + 1; j < end; j++)
-			if (e[j].key < bk) {
-				bk = e[j].key;
-				best = j;
-			}
-		if (bk >= k)
-			break;
-		e[i] = e[best];
-		pos[e[i].item] = i;
-		i = best;
-	}
-	e[i].key = k;
-	e[i].item = item;
-	pos[item] = i;
-}
-
-static inline void h_push(mr_heap *h, uint32_t item, double k) { h_up(h, h->size++, item, k); }
-static inline void h_decrease(mr_heap *h, uint32_t item, double k) { h_up(h, h->pos[item], item, k); }
-
-static inline uint32_t h_pop(mr_heap *h, double *key)
-{
-	mr_heap_entry *e = h->e, last;
-	uint32_t *pos = h->pos, top = e[0].item, i = 0, size;
-	double k;
-	*key = e[0].key;
-	pos[top] = MR_HEAP_ABSENT;
-	last = e[--h->size];
-	size = h->size;
-	if (size == 0)
-		return top;
-	k = last.key;
-	for (;;) {
-		uint32_t c = 4 * i + 1, end, j, best;
-		double bk;
-		if (c >= size)
-			break;
-		end = c + 4 < size ? c + 4 : size;
-		best = c;
-		bk = e[c].key;
-		for (j = c + 1; j < end; j++)
-			if (e[j].key < bk) {
-				bk = e[j].key;
-				best = j;
-			}
-		if (bk >= k)
-			break;
-		e[i] = e[best];
-		pos[e[i].item] = i;
-		i = best;
-	}
-	e[i] = last;
-	pos[last.item] = i;
-	return top;
-}
-
 #if defined(__GNUC__)
 #define MR_INLINE inline __attribute__((always_inline)) /* three call sites: GCC would not inline */
 #else
@@ -275,10 +183,10 @@ static void witness(builder *b, uint32_t s, uint32_t skip, double maxc, uint32_t
 	b->wl[s].d = 0;
 	b->wl[s].stamp = gen;
 	b->whops[s] = 0;
-	h_push(h, s, 0);
+	mr_heap_push(h, s, 0);
 	while (!mr_heap_empty(h)) {
 		double d;
-		uint32_t u = h_pop(h, &d), i;
+		uint32_t u = mr_heap_pop(h, &d), i;
 		const dadj *e;
 		dlist *L;
 
@@ -299,10 +207,10 @@ static void witness(builder *b, uint32_t s, uint32_t skip, double maxc, uint32_t
 			if (W->stamp != gen) {
 				W->stamp = gen;
 				W->d = nd;
-				h_push(h, x, nd);
+				mr_heap_push(h, x, nd);
 			} else if (nd < W->d && mr_heap_contains(h, x)) {
 				W->d = nd;
-				h_decrease(h, x, nd);
+				mr_heap_decrease(h, x, nd);
 			} else {
 				continue;
 			}
@@ -662,7 +570,7 @@ int mr_ch_build(const mr_graph *g, const double *w, const mr_ch_opts *o, mr_ch *
 					continue; /* done already */
 				b->nstamp[x] = b->ngen - 1; /* once */
 				if (b->cheap)
-					h_set(&b->pq, x, mr_heap_key(&b->pq, x) + 3.0); /* cn + 1, level + 1 */
+					mr_heap_set(&b->pq, x, mr_heap_key(&b->pq, x) + 3.0); /* cn + 1, level + 1 */
 				else
 					mr_heap_push_or_decrease(&b->pq, x, priority(b, x));
 				/* the key may be below the new priority (only decreases are applied): the
@@ -951,11 +859,11 @@ static MR_INLINE void relax(mr_ch_query *q, qlabel *lab, mr_heap *h, uint32_t a,
 			L->stamp = gen;
 			L->d = nd;
 			L->arc = a;
-			h_push(h, x, nd);
+			mr_heap_push(h, x, nd);
 		} else if (nd < L->d && mr_heap_contains(h, x)) {
 			L->d = nd;
 			L->arc = a;
-			h_decrease(h, x, nd);
+			mr_heap_decrease(h, x, nd);
 		}
 	}
 }
@@ -1060,7 +968,7 @@ static uint32_t search(mr_ch_query *q, const mr_seed *src, size_t nsrc, const mr
 			break;
 		settled++;
 		if (kf_ <= kb_) {
-			u = h_pop(hf, &d);
+			u = mr_heap_pop(hf, &d);
 			if (bw[u].stamp == gen && d + bw[u].d < mu) {
 				mu = d + bw[u].d;
 				meet = u;
@@ -1068,7 +976,7 @@ static uint32_t search(mr_ch_query *q, const mr_seed *src, size_t nsrc, const mr
 			if (!stalled(ch, fw, gen, fd[u], fa[u + 1], d))
 				relax(q, fw, hf, fa[u], fd[u], d);
 		} else {
-			u = h_pop(hb, &d);
+			u = mr_heap_pop(hb, &d);
 			if (fw[u].stamp == gen && d + fw[u].d < mu) {
 				mu = d + fw[u].d;
 				meet = u;
@@ -1163,10 +1071,10 @@ static void sweep(mr_ch_query *q, uint32_t r0, int backward)
 	lab[r0].stamp = q->gen;
 	lab[r0].d = 0;
 	lab[r0].arc = MR_NONE;
-	h_push(h, r0, 0);
+	mr_heap_push(h, r0, 0);
 	while (!mr_heap_empty(h)) {
 		double d;
-		uint32_t u = h_pop(h, &d);
+		uint32_t u = mr_heap_pop(h, &d);
 		if (backward ? stalled(ch, lab, q->gen, fa[u], fd[u], d) : stalled(ch, lab, q->gen, fd[u], fa[u + 1], d))
 			continue;
 		q->sv[q->nsv] = u;

@@ -27,6 +27,7 @@
 
 #include "core/mr_buf.h"
 #include "core/mr_geo.h"
+#include "io/mr_csv.h"
 #include "meridian/mr_alt.h"
 #include "meridian/mr_ch.h"
 #include "meridian/mr_compare.h"
@@ -249,18 +250,10 @@ static int unknown_param(req *r, const char **name)
 
 /* ---- numbers and lists ---- */
 
+/* A plain decimal number (the CSV dialect: no hex, inf, nan or spaces). */
 static int parse_double(const char *s, double *out)
 {
-	char *end;
-	const char *p;
-	if (!s || !*s)
-		return 0;
-	for (p = s; *p; p++)
-		if (!strchr("0123456789+-.eE", *p))
-			return 0;
-	errno = 0;
-	*out = strtod(s, &end);
-	return !*end && !errno && isfinite(*out);
+	return s && mr__csv_number(s, out) == 1;
 }
 
 static int parse_bool(const char *s, int *out)
