@@ -205,7 +205,28 @@ typedef struct mr_net_meta {
 	double astar_ratio[4];
 	int64_t built_unix;
 	uint64_t strings_size;
+	/* Contraction hierarchies stored with the network (meridian build --ch): nch records, their
+	 * 32-bit and double arrays (see mr_net_ch_rec). */
+	uint32_t nch, reserved_ch;
+	uint64_t ch_u32, ch_f64;
 } mr_net_meta;
+
+/* One stored contraction hierarchy, built on the weights the router gives one set of options
+ * (`name`: the objective, default options otherwise). Its arrays, in the CH sections:
+ *   u32[u32_off ...]: rank (n), order (n), first_arc (n + 1), first_down (n), head (m),
+ *                     unpack (2m)  -- the mr_ch_arrays of include/meridian/mr_ch.h;
+ *   f64[f64_off ...]: the graph weights it was built on (m_graph, INFINITY = unusable), then
+ *                     the hierarchy's arc weights (m).
+ * A router uses it exactly when the weights of a query's options equal the stored graph weights
+ * (weight_hash first, then every value), so a hierarchy is never used for weights it was not
+ * built on. */
+#define MR_CH_NAME_MAX 16
+typedef struct mr_net_ch_rec {
+	char name[MR_CH_NAME_MAX];
+	uint32_t n, m, m_graph, reserved;
+	uint64_t u32_off, f64_off;
+	uint64_t weight_hash;
+} mr_net_ch_rec;
 
 /* The search graph: forward and backward CSR over virtual nodes.
  * Forward arcs of v are first_out[v] .. first_out[v+1]-1, with head[a].
@@ -235,6 +256,12 @@ typedef struct mr_net {
 	const uint32_t *kd;
 	const uint32_t *chain_first, *chain_steps; /* see MR_ARC_CHAIN */
 	mr_graph g;
+	/* Stored contraction hierarchies: meta.nch records and, for each, the hierarchy over the
+	 * image's arrays (checked on load; owned by the net). */
+	const mr_net_ch_rec *ch_recs;
+	const uint32_t *ch_u32;
+	const double *ch_f64;
+	struct mr_ch **ch;
 	/* storage */
 	void *map;       /* mmap'd file, or heap block when built in memory */
 	size_t map_size;
@@ -260,6 +287,19 @@ MR_API void mr_net_free(mr_net *net); /* accepts a zeroed net */
 /* The tariff row a link of this mode in this country is charged at, as the build chose it: the
  * country's row, else the mode's default row (country "*"), else NULL. */
 MR_API const mr_tariff_rec *mr_net_tariff(const mr_net *net, int mode, const char *country);
+/* Build a contraction hierarchy on the weights w (one per forward arc of net->g, INFINITY =
+ * unusable; typically mr_router_weights for some options) and store it in the network under
+ * name (at most MR_CH_NAME_MAX - 1 characters), replacing one of the same name. The network's
+ * image is rebuilt in the heap (mr_net_write saves it); o as mr_ch_build (NULL = defaults).
+ * MR_EINVAL (bad name or weights), MR_ENOMEM, MR_ELIMIT; on error net is unchanged. */
+struct mr_ch_opts;
+MR_API int mr_net_add_ch(mr_net *net, const char *name, const double *w, const struct mr_ch_opts *o,
+                         mr_error *err);
+/* The stored hierarchy built on exactly these weights (m values), or -1. */
+MR_API int mr_net_ch_match(const mr_net *net, const double *w, uint32_t m);
+/* Hash of a weight array, as stored in mr_net_ch_rec.weight_hash. */
+MR_API uint64_t mr_net_weight_hash(const double *w, uint32_t m);
+
 /* The .mnet format version this library writes and reads. */
 MR_API unsigned mr_net_format_version(void);
 

@@ -97,6 +97,11 @@ typedef struct mr_route {
 	uint32_t transfers;
 	uint32_t settled;     /* search work */
 	int algorithm;        /* the one that ran */
+	const char *hierarchy; /* MR_ALGO_CH: the stored hierarchy's name (NULL: one set with
+	                          mr_router_set_ch); else NULL */
+	/* Why an exact search ran although the network stores hierarchies or MR_ALGO_CH was asked
+	 * for ("" otherwise). */
+	char search_note[200];
 } mr_route;
 
 MR_API void mr_route_free(mr_route *r); /* accepts a zeroed route */

@@ -298,6 +298,18 @@ static int dump(json_t *root, char **out, size_t *len)
 	return MR_OK;
 }
 
+/* How the route was found: the algorithm, the stored hierarchy, or why an exact search ran. */
+static json_t *search_json(const mr_route *r)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "algorithm", json_string(mr_algorithm_name(r->algorithm)));
+	if (r->hierarchy)
+		json_object_set_new(o, "hierarchy", json_string(r->hierarchy));
+	if (r->search_note[0])
+		json_object_set_new(o, "note", json_string(r->search_note));
+	return o;
+}
+
 static int report_json(const mr_route_report *rep, char **out, size_t *len)
 {
 	json_t *root = json_object(), *routes = json_array();
@@ -309,6 +321,7 @@ static int report_json(const mr_route_report *rep, char **out, size_t *len)
 		json_t *rj = route_json(rep->net, &rep->routes[i]);
 		if (rep->labels && rep->labels[i])
 			json_object_set_new(rj, "label", json_string(rep->labels[i]));
+		json_object_set_new(rj, "search", search_json(&rep->routes[i]));
 		json_array_append_new(routes, rj);
 	}
 	json_object_set_new(root, "routes", routes);
@@ -488,6 +501,10 @@ static int report_table(const mr_route_report *rep, char **out, size_t *len)
 		if (!r->nborders)
 			mr_buf_puts(&b, "none");
 		mr_buf_puts(&b, "\n");
+		if (r->hierarchy)
+			mr_buf_printf(&b, " search    contraction hierarchy '%s' (stored with the network)\n", r->hierarchy);
+		else if (r->search_note[0])
+			mr_buf_printf(&b, " search    %s\n", r->search_note);
 	}
 	if (b.failed || !b.data) {
 		mr_buf_free(&b);

@@ -58,6 +58,12 @@ static int fail(const char *cmd, const mr_error *e)
 	return mr_exit_status(e->code);
 }
 
+static int fail_code(const char *cmd, int code)
+{
+	fprintf(stderr, "%s %s: %s\n", prog, cmd, mr_strerror(code));
+	return mr_exit_status(code);
+}
+
 static const char main_help[] =
 	"Meridian: multimodal freight corridor engine.\n"
 	"\n"
@@ -157,7 +163,8 @@ static const char compare_help[] =
 	"The table is coloured on a terminal unless NO_COLOR is set.\n";
 
 static const char build_help[] =
-	"Usage: meridian build DIR... -o FILE.mnet [--keep-lane-vertices] [--quiet]\n"
+	"Usage: meridian build DIR... -o FILE.mnet [--ch OBJ,...] [--keep-lane-vertices] [--quiet]\n"
+	"       meridian build FILE.mnet --ch OBJ,... -o FILE.mnet\n"
 	"\n"
 	"Read the network folders (node.csv, link.csv and optional transfer.csv, border.csv,\n"
 	"tariff.csv; see docs/network-format.md) as one network (ids are global: a link may name a\n"
@@ -168,7 +175,14 @@ static const char build_help[] =
 	"Runs of sea lane vertices (node_type sea) that only pass traffic through are compressed\n"
 	"into one arc each: routes are the same, queries about three times faster, and a lon,lat\n"
 	"place snaps to the nearest remaining vertex (a lane junction or a port).\n"
-	"--keep-lane-vertices keeps every lane vertex in the graph instead.\n";
+	"--keep-lane-vertices keeps every lane vertex in the graph instead.\n"
+	"\n"
+	"--ch OBJ,... also builds a contraction hierarchy per objective (distance, time, cost, co2e,\n"
+	"generalized), on the weights of the default options with that objective, and stores it in\n"
+	"the file (docs/ch.md). route then answers two-place queries with exactly those options on it;\n"
+	"any other options (an --avoid, --modes, --teu, --vot, --sea-speed, --planned, vias, a\n"
+	"scenario) are answered by exact search, and the output says so. Given a .mnet file instead\n"
+	"of folders, build adds (or replaces) hierarchies in a copy of it.\n";
 
 static const char validate_help[] =
 	"Usage: meridian validate DIR... [--quiet]\n"
@@ -347,12 +361,73 @@ static int cmd_validate(int argc, char **argv)
 	return counts.errors ? mr_exit_status(MR_EINVALID) : 0;
 }
 
+/* Store a hierarchy per objective of list (comma-separated) in net (build --ch). */
+static int add_hierarchies(mr_net *net, char *list, int quiet)
+{
+	const char *items[MR_BY_COUNT + 1];
+	size_t n = 0, i;
+	double *w = NULL;
+	int rc = 0;
+
+	if (split_list(list, items, &n, MR_BY_COUNT + 1) || n > MR_BY_COUNT)
+		return usage_error("build", "--ch: a list of at most %d objectives, without empty items", MR_BY_COUNT);
+	for (i = 0; i < n; i++)
+		if (mr_objective_parse(items[i]) < 0)
+			return usage_error("build", "--ch: unknown objective '%s' (distance, time, cost, co2e, generalized)",
+			                   items[i]);
+	if (!(w = malloc(((size_t)net->g.m + 1) * sizeof(double))))
+		return fail_code("build", MR_ENOMEM);
+	for (i = 0; i < n && !rc; i++) {
+		mr_route_opts o;
+		mr_router *r = NULL;
+		const double *rw;
+		mr_error e;
+		double t0 = mr_now_s();
+		mr_error_clear(&e);
+		mr_route_opts_default(&o);
+		o.objective = mr_objective_parse(items[i]);
+		if ((rc = mr_router_new(&r, net)) || (rc = mr_router_weights(r, &o, &rw, &e))) {
+			mr_router_free(r);
+			rc = e.code ? fail("build", &e) : fail_code("build", rc);
+			break;
+		}
+		memcpy(w, rw, (size_t)net->g.m * sizeof(double));
+		mr_router_free(r);
+		if ((rc = mr_net_add_ch(net, items[i], w, NULL, &e))) {
+			rc = fail("build", &e);
+			break;
+		}
+		if (!quiet) {
+			const mr_net_ch_rec *c = &net->ch_recs[net->meta.nch - 1];
+			fprintf(stderr, "%s: hierarchy '%s': %u arcs (%u graph arcs), built in %.2f s\n", prog, c->name, c->m,
+			        c->m_graph, mr_now_s() - t0);
+		}
+	}
+	free(w);
+	return rc;
+}
+
+/* 1 if path is a regular file that starts with the .mnet magic. */
+static int is_mnet_file(const char *path)
+{
+	char magic[8];
+	FILE *f = fopen(path, "rb");
+	int yes;
+	if (!f)
+		return 0;
+	yes = fread(magic, 1, 8, f) == 8 && memcmp(magic, "MERIDNET", 8) == 0;
+	fclose(f);
+	return yes;
+}
+
 static int cmd_build(int argc, char **argv)
 {
 	static const struct option opts[] = {{"output", required_argument, 0, 'o'},
 	                                     {"quiet", no_argument, 0, 'q'},
 	                                     {"keep-lane-vertices", no_argument, 0, 'k'},
+	                                     {"ch", required_argument, 0, 'c'},
 	                                     {0, 0, 0, 0}};
+	char *chlist = NULL;
 	const char *output = NULL;
 	mr_build_opts bo = {0};
 	diag_ctx ctx = {0};
@@ -365,9 +440,11 @@ static int cmd_build(int argc, char **argv)
 
 	if (has_help(argc, argv))
 		return fputs(build_help, stdout), 0;
-	while ((c = getopt_long(argc, argv, "o:qk", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:qkc:", opts, NULL)) != -1) {
 		if (c == 'o')
 			output = optarg;
+		else if (c == 'c')
+			chlist = optarg;
 		else if (c == 'q')
 			ctx.quiet = 1;
 		else if (c == 'k')
@@ -379,6 +456,16 @@ static int cmd_build(int argc, char **argv)
 		return usage_error("build", "expected at least one folder");
 	if (!output)
 		return usage_error("build", "missing -o FILE.mnet");
+	if (argc - optind == 1 && is_mnet_file(argv[optind])) {
+		/* Hierarchies added to a compiled network. */
+		if (!chlist)
+			return usage_error("build", "a .mnet input needs --ch (the network is already built)");
+		if (bo.keep_lane_vertices)
+			return usage_error("build", "--keep-lane-vertices needs source folders");
+		if ((rc = open_network("build", argv[optind], &net)))
+			return rc;
+		goto hierarchies;
+	}
 	memset(&src, 0, sizeof(src));
 	mr_error_clear(&e);
 	mr_progress_start(&prog_bar, stderr, ctx.quiet, "build", 3);
@@ -405,12 +492,15 @@ static int cmd_build(int argc, char **argv)
 	rc = mr_net_build_opts(&src, &bo, &net, &e);
 	mr_src_free(&src);
 	mr_progress_update(&prog_bar, 2);
-	if (rc) {
-		mr_progress_finish(&prog_bar);
+	mr_progress_finish(&prog_bar);
+	if (rc)
 		return fail("build", &e);
+hierarchies:
+	if (chlist && (rc = add_hierarchies(&net, chlist, ctx.quiet))) {
+		mr_net_free(&net);
+		return rc;
 	}
 	rc = mr_net_write(&net, output, &e);
-	mr_progress_finish(&prog_bar);
 	if (rc) {
 		mr_net_free(&net);
 		return fail("build", &e);
@@ -420,6 +510,14 @@ static int cmd_build(int argc, char **argv)
 		        net.meta.nvnodes, net.meta.narcs, net.map_size);
 	mr_net_free(&net);
 	return 0;
+}
+
+/* Arcs of stored hierarchy i that are graph arcs (the others are shortcuts). */
+static uint32_t ch_graph_arcs(const mr_net *net, int i)
+{
+	mr_ch_info info;
+	mr_ch_info_get(net->ch[i], &info);
+	return info.m_up + info.m_down - info.shortcuts;
 }
 
 static int cmd_info(int argc, char **argv)
@@ -463,7 +561,11 @@ static int cmd_info(int argc, char **argv)
 		       net.meta.transfer_arcs, net.meta.ntransfers, net.meta.nborders, net.meta.ntariffs);
 		printf(" \"countries\": %u,\n \"bbox\": [%.4f, %.4f, %.4f, %.4f],\n", net.meta.ncountries, net.meta.min_lon,
 		       net.meta.min_lat, net.meta.max_lon, net.meta.max_lat);
-		printf(" \"built\": \"%s\"\n}\n", when);
+		printf(" \"hierarchies\": [");
+		for (i = 0; i < (int)net.meta.nch; i++)
+			printf("%s{\"name\": \"%s\", \"arcs\": %u, \"shortcuts\": %u}", i ? ", " : "", net.ch_recs[i].name,
+			       net.ch_recs[i].m, net.ch_recs[i].m - ch_graph_arcs(&net, i));
+		printf("],\n \"built\": \"%s\"\n}\n", when);
 	} else {
 		printf("file            %s (%zu bytes, format version %u)\n", net.path, net.map_size, mr_net_format_version());
 		printf("built           %s from %s\n", when, mr_net_str(&net, net.meta.build_source));
@@ -478,6 +580,11 @@ static int cmd_info(int argc, char **argv)
 		printf("countries       %u\n", net.meta.ncountries);
 		printf("bounding box    %.4f,%.4f .. %.4f,%.4f (lon,lat)\n", net.meta.min_lon, net.meta.min_lat,
 		       net.meta.max_lon, net.meta.max_lat);
+		printf("hierarchies     %s", net.meta.nch ? "" : "none (meridian build --ch)");
+		for (i = 0; i < (int)net.meta.nch; i++)
+			printf("%s%s (%u arcs, %u shortcuts)", i ? ", " : "", net.ch_recs[i].name, net.ch_recs[i].m,
+			       net.ch_recs[i].m - ch_graph_arcs(&net, i));
+		printf("\n");
 	}
 	mr_net_free(&net);
 	return 0;
@@ -2192,7 +2299,8 @@ static int cmd_matrix(int argc, char **argv)
 	net_ctx ctx;
 	const mr_net *net = NULL;
 	mr_router *router = NULL;
-	mr_ch *ch = NULL;
+	mr_ch *ch = NULL;        /* built here */
+	const mr_ch *use = NULL; /* ch or a stored one */
 	place_list A, B;
 	uint32_t *sv = NULL, *tv = NULL;
 	double *soff = NULL, *m = NULL;
@@ -2263,9 +2371,17 @@ static int cmd_matrix(int argc, char **argv)
 		const double *w;
 		mr_progress pb;
 		mr_ch_opts co;
+		int stored;
 		if (mr_router_weights(router, &ra.o, &w, &e)) {
 			rc = fail("matrix", &e);
 			goto out;
+		}
+		/* A hierarchy stored with the network on exactly these weights is used as it is. */
+		if ((stored = mr_net_ch_match(net, w, net->g.m)) >= 0) {
+			use = net->ch[stored];
+			if (!quiet)
+				fprintf(stderr, "%s matrix: on the stored hierarchy '%s'\n", prog, net->ch_recs[stored].name);
+			goto have_ch;
 		}
 		memset(&co, 0, sizeof(co));
 		mr_progress_start(&pb, stderr, quiet, "hierarchy", net->g.n);
@@ -2277,7 +2393,9 @@ static int cmd_matrix(int argc, char **argv)
 			rc = fail("matrix", &e);
 			goto out;
 		}
+		use = ch;
 	}
+have_ch:
 	/* every place's usable virtual nodes: sources with their leg start fee, targets plain */
 	sfirst = calloc(A.n + 1, sizeof(size_t));
 	tfirst = calloc(B.n + 1, sizeof(size_t));
@@ -2315,7 +2433,7 @@ static int cmd_matrix(int argc, char **argv)
 		rc = mr_exit_status(MR_ENOMEM);
 		goto out;
 	}
-	if (ns && nt && (rc = mr_ch_matrix(ch, sv, ns, tv, nt, m, threads))) {
+	if (ns && nt && (rc = mr_ch_matrix(use, sv, ns, tv, nt, m, threads))) {
 		mr_error_set(&e, rc, NULL, 0, 0, NULL, NULL);
 		rc = fail("matrix", &e);
 		goto out;

@@ -8,12 +8,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "meridian/mr_ch.h"
 #include "net/mr_file.h"
 
 const uint32_t mr__section_elsize[MR_SEC_COUNT] = {
 	sizeof(mr_net_meta), sizeof(mr_node_rec), sizeof(mr_vnode_rec), 3 * sizeof(double),
 	sizeof(mr_arc_rec), 4, 4, 4, 4, 4, sizeof(mr_link_rec), sizeof(mr_transfer_rec),
-	sizeof(mr_border_rec), sizeof(mr_tariff_rec), 1, 4, 4, 4};
+	sizeof(mr_border_rec), sizeof(mr_tariff_rec), 1, 4, 4, 4, sizeof(mr_net_ch_rec), 4, sizeof(double)};
 
 void mr__section_counts(const mr_net_meta *m, uint64_t count[MR_SEC_COUNT])
 {
@@ -35,6 +36,9 @@ void mr__section_counts(const mr_net_meta *m, uint64_t count[MR_SEC_COUNT])
 	count[MR_SEC_KDTREE] = m->nkd;
 	count[MR_SEC_CHAIN_FIRST] = (uint64_t)m->nchains + 1;
 	count[MR_SEC_CHAIN_STEPS] = m->nchain_steps;
+	count[MR_SEC_CH_RECS] = m->nch;
+	count[MR_SEC_CH_U32] = m->ch_u32;
+	count[MR_SEC_CH_F64] = m->ch_f64;
 }
 
 uint64_t mr__file_checksum(const void *data, size_t n, uint64_t seed)
@@ -81,6 +85,85 @@ static int check_csr(const uint32_t *first, uint32_t n, uint32_t m)
 static int str_ok(uint32_t off, uint64_t size)
 {
 	return off < size;
+}
+
+void mr__net_detach_ch(mr_net *net)
+{
+	uint32_t i;
+	if (!net->ch)
+		return;
+	for (i = 0; i < net->meta.nch; i++)
+		mr_ch_free(net->ch[i]);
+	mr_free(net->ch);
+	net->ch = NULL;
+}
+
+uint64_t mr_net_weight_hash(const double *w, uint32_t m)
+{
+	return mr__file_checksum(w, (size_t)m * sizeof(double), 0x6368u);
+}
+
+int mr_net_ch_match(const mr_net *net, const double *w, uint32_t m)
+{
+	uint64_t h = 0;
+	uint32_t i;
+	if (!net->meta.nch || m != net->g.m)
+		return -1;
+	h = mr_net_weight_hash(w, m);
+	for (i = 0; i < net->meta.nch; i++) {
+		const mr_net_ch_rec *c = &net->ch_recs[i];
+		if (c->weight_hash == h && memcmp(net->ch_f64 + c->f64_off, w, (size_t)m * sizeof(double)) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* The stored hierarchies: records in range, names terminated and distinct, each built on this
+ * graph; mr_ch_import checks the arrays' invariants. */
+static int attach_ch(mr_net *net, const char *what, mr_error *err)
+{
+	const mr_net_meta *m = &net->meta;
+	uint32_t i, j;
+	int rc;
+	if (!m->nch)
+		return MR_OK;
+	if (!(net->ch = mr_calloc(m->nch, sizeof(*net->ch))))
+		return mr_error_set(err, MR_ENOMEM, what, 0, 0, NULL, NULL);
+	for (i = 0; i < m->nch; i++) {
+		const mr_net_ch_rec *c = &net->ch_recs[i];
+		mr_ch_arrays a;
+		const uint32_t *u;
+		if (!memchr(c->name, '\0', sizeof(c->name)) || !c->name[0] || c->n != net->g.n || c->m_graph != net->g.m ||
+		    c->u32_off > m->ch_u32 || mr__ch_u32_count(c->n, c->m) > m->ch_u32 - c->u32_off ||
+		    c->f64_off > m->ch_f64 || (uint64_t)c->m_graph + c->m > m->ch_f64 - c->f64_off)
+			goto bad;
+		for (j = 0; j < i; j++)
+			if (strcmp(net->ch_recs[j].name, c->name) == 0)
+				goto bad;
+		if (mr_net_weight_hash(net->ch_f64 + c->f64_off, c->m_graph) != c->weight_hash)
+			goto bad;
+		u = net->ch_u32 + c->u32_off;
+		a.n = c->n;
+		a.m = c->m;
+		a.m_graph = c->m_graph;
+		a.rank = u;
+		a.order = u + c->n;
+		a.first_arc = u + 2 * (size_t)c->n;
+		a.first_down = u + 3 * (size_t)c->n + 1;
+		a.head = u + 4 * (size_t)c->n + 1;
+		a.unpack = a.head + c->m;
+		a.weight = net->ch_f64 + c->f64_off + c->m_graph;
+		if ((rc = mr_ch_import(&a, &net->ch[i], err))) {
+			mr__net_detach_ch(net);
+			if (rc == MR_ENOMEM)
+				return mr_error_set(err, rc, what, 0, 0, NULL, NULL);
+			return mr_error_set(err, MR_ECORRUPT, what, 0, 0, NULL, "stored hierarchy '%s' is damaged", c->name);
+		}
+	}
+	return MR_OK;
+bad:
+	mr__net_detach_ch(net);
+	return mr_error_set(err, MR_ECORRUPT, what, 0, 0, NULL, "stored hierarchy %u is damaged", i);
 }
 
 int mr__net_attach(mr_net *net, const void *image, size_t size, const char *what, mr_error *err)
@@ -134,6 +217,9 @@ int mr__net_attach(mr_net *net, const void *image, size_t size, const char *what
 	net->kd = PTR(MR_SEC_KDTREE, uint32_t);
 	net->chain_first = PTR(MR_SEC_CHAIN_FIRST, uint32_t);
 	net->chain_steps = PTR(MR_SEC_CHAIN_STEPS, uint32_t);
+	net->ch_recs = PTR(MR_SEC_CH_RECS, mr_net_ch_rec);
+	net->ch_u32 = PTR(MR_SEC_CH_U32, uint32_t);
+	net->ch_f64 = PTR(MR_SEC_CH_F64, double);
 	net->g.n = n;
 	net->g.m = arcs;
 	net->g.first_out = PTR(MR_SEC_FIRST_OUT, uint32_t);
@@ -207,7 +293,12 @@ int mr__net_attach(mr_net *net, const void *image, size_t size, const char *what
 	for (i = 0; i < m->nkd; i++)
 		if (net->kd[i] >= m->nnodes || net->nodes[net->kd[i]].nvnodes == 0)
 			goto corrupt;
-	return MR_OK;
+	{
+		int rc = attach_ch(net, what, err);
+		if (rc)
+			memset(net, 0, sizeof(*net));
+		return rc;
+	}
 corrupt:
 	memset(net, 0, sizeof(*net));
 	return BAD(MR_ECORRUPT, "an index in the network lies out of range");
@@ -318,6 +409,7 @@ int mr_net_load(const char *path, mr_net *out, mr_error *err)
 	out->mapped = 1;
 	out->path = mr_strdup(path);
 	if (!out->path) {
+		mr__net_detach_ch(out);
 		munmap(map, size);
 		memset(out, 0, sizeof(*out));
 		return mr_error_set(err, MR_ENOMEM, path, 0, 0, NULL, NULL);
@@ -329,6 +421,7 @@ void mr_net_free(mr_net *net)
 {
 	if (!net)
 		return;
+	mr__net_detach_ch(net);
 	if (net->map) {
 		if (net->mapped)
 			munmap(net->map, net->map_size);

@@ -15,13 +15,14 @@
 #include "meridian/mr_net.h"
 
 #define MR_FILE_MAGIC "MERIDNET"
-#define MR_FILE_VERSION 4u
+#define MR_FILE_VERSION 5u
 #define MR_FILE_BYTE_ORDER 0x01020304u
 
 enum mr_file_section_id {
 	MR_SEC_META, MR_SEC_NODES, MR_SEC_VNODES, MR_SEC_VXYZ, MR_SEC_ARCS, MR_SEC_FIRST_OUT,
 	MR_SEC_HEAD, MR_SEC_FIRST_IN, MR_SEC_TAIL_IN, MR_SEC_IN_ARC, MR_SEC_LINKS, MR_SEC_TRANSFERS,
-	MR_SEC_BORDERS, MR_SEC_TARIFFS, MR_SEC_STRINGS, MR_SEC_KDTREE, MR_SEC_CHAIN_FIRST, MR_SEC_CHAIN_STEPS, MR_SEC_COUNT
+	MR_SEC_BORDERS, MR_SEC_TARIFFS, MR_SEC_STRINGS, MR_SEC_KDTREE, MR_SEC_CHAIN_FIRST, MR_SEC_CHAIN_STEPS,
+	MR_SEC_CH_RECS, MR_SEC_CH_U32, MR_SEC_CH_F64, MR_SEC_COUNT
 };
 
 typedef struct mr_file_header {
@@ -49,7 +50,8 @@ _Static_assert(sizeof(mr_link_rec) == 60, "mr_link_rec layout");
 _Static_assert(sizeof(mr_transfer_rec) == 28, "mr_transfer_rec layout");
 _Static_assert(sizeof(mr_border_rec) == 36, "mr_border_rec layout");
 _Static_assert(sizeof(mr_tariff_rec) == 28, "mr_tariff_rec layout");
-_Static_assert(sizeof(mr_net_meta) == 152, "mr_net_meta layout");
+_Static_assert(sizeof(mr_net_meta) == 176, "mr_net_meta layout");
+_Static_assert(sizeof(mr_net_ch_rec) == 56, "mr_net_ch_rec layout");
 
 /* Element size of each section, and the element count each must hold for a network with
  * metadata m. Shared by the builder (layout) and the loader (checks). */
@@ -63,5 +65,9 @@ uint64_t mr__image_checksum(const void *image, size_t size);
 /* Check an image's structure (sections, sizes, CSR and index ranges; not the checksum) and point
  * net's arrays into it. The image must stay alive as long as net. */
 int mr__net_attach(mr_net *net, const void *image, size_t size, const char *what, mr_error *err);
+/* Free the hierarchies attached to net (net->ch) and set it to NULL. */
+void mr__net_detach_ch(mr_net *net);
+/* 32-bit values of one stored hierarchy of n vertices and m arcs (see mr_net_ch_rec). */
+static inline uint64_t mr__ch_u32_count(uint64_t n, uint64_t m) { return 4 * n + 1 + 3 * m; }
 
 #endif

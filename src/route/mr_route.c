@@ -41,6 +41,10 @@ struct mr_router {
 	const mr_ch *ch;
 	mr_ch_query *chq;
 	char chkey[2048];
+	/* The hierarchy stored in the network (net->ch) built on exactly the weights w, or -1 (set
+	 * with every refill of w); query objects per stored hierarchy, made on first use. */
+	int chi;
+	mr_ch_query **chqs;
 	uint16_t *features, *cls;     /* per arc, for corridor patterns (allocated on first use) */
 	struct mr_constrained *cs;    /* product search, MR_ROUTER_MAX_STATES states */
 	/* Corridor caches (see the corridor pattern section at the end): each predicate met so far
@@ -116,6 +120,12 @@ void mr_router_free(mr_router *r)
 	if (!r)
 		return;
 	mr_ch_query_free(r->chq);
+	if (r->chqs) {
+		uint32_t i;
+		for (i = 0; i < r->net->meta.nch; i++)
+			mr_ch_query_free(r->chqs[i]);
+		mr_free(r->chqs);
+	}
 	mr_search_free(r->search);
 	mr_free(r->w);
 	mr_free(r->node_ban);
@@ -152,7 +162,11 @@ int mr_router_new(mr_router **out, const mr_net *net)
 	if (!r)
 		return MR_ENOMEM;
 	r->net = net;
+	r->chi = -1;
 	if ((rc = mr_search_new(&r->search, net->g.n, net->g.m)))
+		goto fail;
+	rc = MR_ENOMEM;
+	if (net->meta.nch && !(r->chqs = mr_calloc(net->meta.nch, sizeof(*r->chqs))))
 		goto fail;
 	r->w = mr_malloc(((size_t)net->g.m + 1) * sizeof(double));
 	r->node_ban = mr_calloc((size_t)net->meta.nnodes + 1, 1);
@@ -451,6 +465,7 @@ static void fill_weights(mr_router *r, const mr_route_opts *o)
 				r->w[a] = arc_metric(arc, o->objective, o->vot_usd_per_h);
 		}
 	}
+	r->chi = mr_net_ch_match(net, r->w, g->m);
 }
 
 /* Seeds for the virtual nodes of a real node that the options allow, with the leg start fee. */
@@ -880,8 +895,9 @@ int mr_router_set_ch(mr_router *r, const mr_route_opts *o, const struct mr_ch *c
 	return MR_OK;
 }
 
-/* A two-place query on the hierarchy (its weights are the prepared ones: same options key). */
-static int route_ch(mr_router *r, const uint32_t *places, const mr_route_opts *o, mr_route *out, mr_error *err)
+/* A two-place query on a hierarchy built on the prepared weights (q is its query object). */
+static int route_ch(mr_router *r, mr_ch_query *q, const uint32_t *places, const mr_route_opts *o, mr_route *out,
+                    mr_error *err)
 {
 	const mr_net *net = r->net;
 	const mr_node_rec *t = &net->nodes[places[1]];
@@ -901,7 +917,7 @@ static int route_ch(mr_router *r, const uint32_t *places, const mr_route_opts *o
 	}
 	if (!r->layers.n || !r->targets.n)
 		return no_route(net, places, 2, err);
-	rc = mr_ch_route(r->chq, r->layers.v, r->layers.n, r->targets.v, r->targets.n, &p);
+	rc = mr_ch_route(q, r->layers.v, r->layers.n, r->targets.v, r->targets.n, &p);
 	if (rc == MR_ENOROUTE)
 		return no_route(net, places, 2, err);
 	if (rc)
@@ -927,11 +943,54 @@ static int route_once(mr_router *r, const uint32_t *places, size_t n, const mr_r
 	memset(out, 0, sizeof(*out));
 	if ((rc = prepare(r, places, n, o, err)))
 		return rc;
-	if (n == 2 && r->ch && (algo == MR_ALGO_AUTO || algo == MR_ALGO_CH) && r->wkey[0] && strcmp(r->wkey, r->chkey) == 0)
-		return route_ch(r, places, o, out, err);
-	if (algo == MR_ALGO_CH)
-		return mr_error_set(err, MR_EINVAL, NULL, 0, 0, "algorithm",
-		                    "no contraction hierarchy for these options (and vias need an exact search)");
+	/* (A route from a place to itself is the empty route, made below without a search.) */
+	if (n == 2 && places[0] != places[1] && (algo == MR_ALGO_AUTO || algo == MR_ALGO_CH)) {
+		if (r->chi >= 0) {
+			if (!r->chqs[r->chi] && mr_ch_query_new(net->ch[r->chi], &r->chqs[r->chi]))
+				return mr_error_set(err, MR_ENOMEM, NULL, 0, 0, NULL, NULL);
+			rc = route_ch(r, r->chqs[r->chi], places, o, out, err);
+			if (rc == MR_OK)
+				out->hierarchy = net->ch_recs[r->chi].name;
+			return rc;
+		}
+		if (r->ch && r->wkey[0] && strcmp(r->wkey, r->chkey) == 0)
+			return route_ch(r, r->chq, places, o, out, err);
+	}
+	if ((algo == MR_ALGO_CH || net->meta.nch) && !(n == 2 && places[0] == places[1])) {
+		/* Say why the hierarchies were not used; the search below is exact. */
+		if (n > 2)
+			snprintf(out->search_note, sizeof(out->search_note),
+			         "exact search: a route through vias is not answered on a hierarchy");
+		else if (algo != MR_ALGO_AUTO && algo != MR_ALGO_CH)
+			snprintf(out->search_note, sizeof(out->search_note), "exact search: %s was asked for",
+			         mr_algorithm_name(algo));
+		else if (!net->meta.nch)
+			snprintf(out->search_note, sizeof(out->search_note),
+			         "exact search: the network stores no hierarchy (meridian build --ch)");
+		else {
+			char names[120];
+			size_t len = 0;
+			uint32_t c;
+			int named = 0;
+			names[0] = '\0';
+			for (c = 0; c < net->meta.nch && len < sizeof(names); c++) {
+				int wrote = snprintf(names + len, sizeof(names) - len, "%s%s", c ? ", " : "", net->ch_recs[c].name);
+				len += wrote > 0 ? (size_t)wrote : 0;
+				named |= strcmp(net->ch_recs[c].name, mr_objective_name(o->objective)) == 0;
+			}
+			if (named)
+				snprintf(out->search_note, sizeof(out->search_note),
+				         "exact search: these options (an avoid, a mode filter, a speed, ...) change the weights "
+				         "the stored hierarchy '%s' was built on",
+				         mr_objective_name(o->objective));
+			else
+				snprintf(out->search_note, sizeof(out->search_note),
+				         "exact search: no stored hierarchy for the objective %s (stored: %s)",
+				         mr_objective_name(o->objective), names);
+		}
+		if (algo == MR_ALGO_CH)
+			algo = MR_ALGO_AUTO;
+	}
 	ratio = astar_ratio(net, o);
 	if (algo == MR_ALGO_AUTO)
 		algo = ratio > 0 ? MR_ALGO_ASTAR : MR_ALGO_BIDIR;

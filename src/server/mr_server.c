@@ -2116,7 +2116,9 @@ static void server_free(mr_server *s)
 }
 
 /* The hierarchy for the default options: the common query (every mode, generalized cost, no
- * filter) then costs tens of microseconds; any other options use the exact searches. */
+ * filter) then costs tens of microseconds; any other options use the exact searches (and
+ * hierarchies stored with the network for the options they were built on). Not built when the
+ * network stores one on these weights: the routers use that one. */
 static int build_default_ch(mr_server *s, mr_error *err)
 {
 	mr_router *rt;
@@ -2125,7 +2127,7 @@ static int build_default_ch(mr_server *s, mr_error *err)
 	mr_route_opts_default(&s->ch_opts);
 	if ((rc = mr_router_new(&rt, s->o.net)))
 		return mr_error_set(err, rc, NULL, 0, 0, NULL, "out of memory");
-	if (!(rc = mr_router_weights(rt, &s->ch_opts, &w, err)))
+	if (!(rc = mr_router_weights(rt, &s->ch_opts, &w, err)) && mr_net_ch_match(s->o.net, w, s->o.net->g.m) < 0)
 		rc = mr_ch_build(&s->o.net->g, w, NULL, &s->ch, err);
 	mr_router_free(rt);
 	return rc;
