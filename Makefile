@@ -37,6 +37,7 @@ bench: build
 	./bench/bench_compare.sh $(BUILD) Mumbai Moscow
 	./$(BUILD)/bench_pareto $(BUILD)/meridian.mnet 20
 	./$(BUILD)/bench_ch ../shared 1000
+	./$(BUILD)/bench_assign ../shared
 	./bench/bench_server.sh $(BUILD)
 	./bench/bench_pgrouting.sh $(BUILD)
 

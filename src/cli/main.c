@@ -16,6 +16,7 @@
 
 #include "core/mr_buf.h"
 #include "core/mr_progress.h"
+#include "cli/cli.h"
 #include "meridian/mr_alt.h"
 #include "meridian/mr_ch.h"
 #include "meridian/mr_claims.h"
@@ -36,10 +37,9 @@
 #define MR_DEFAULT_SNAP_KM 100.0
 #define MR_MAX_LIST 64 /* items in one --avoid / --via / --modes list */
 
-static const char *prog = "meridian";
+const char *prog = "meridian";
 
-static int usage_error(const char *cmd, const char *fmt, ...) MR_PRINTF(2, 3);
-static int usage_error(const char *cmd, const char *fmt, ...)
+int usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 	fprintf(stderr, "%s %s: ", prog, cmd);
@@ -50,7 +50,7 @@ static int usage_error(const char *cmd, const char *fmt, ...)
 	return mr_exit_status(MR_EINVAL);
 }
 
-static int fail(const char *cmd, const mr_error *e)
+int fail(const char *cmd, const mr_error *e)
 {
 	char buf[1024];
 	mr_error_format(e, buf, sizeof(buf));
@@ -58,7 +58,7 @@ static int fail(const char *cmd, const mr_error *e)
 	return mr_exit_status(e->code);
 }
 
-static int fail_code(const char *cmd, int code)
+int fail_code(const char *cmd, int code)
 {
 	fprintf(stderr, "%s %s: %s\n", prog, cmd, mr_strerror(code));
 	return mr_exit_status(code);
@@ -75,6 +75,7 @@ static const char main_help[] =
 	"  scenarios          the shipped scenarios (close Suez, open Rasht-Astara, ...)\n"
 	"  serve              the HTTP API (OSRM-compatible and Meridian's own) and the web page\n"
 	"  matrix             many-to-many costs between two lists of places (contraction hierarchy)\n"
+	"  assign             user-equilibrium assignment of a demand under capacity (TNTP networks)\n"
 	"  import marnet FILE -o DIR\n"
 	"                     import a maritime lane network (GeoJSON, GeoPackage) as a folder\n"
 	"  import tntp|dimacs|gmns|osm FILE -o DIR\n"
@@ -229,7 +230,7 @@ static int find_default_network(char *out, size_t size)
 	return 0;
 }
 
-static int open_network(const char *cmd, const char *path, mr_net *net)
+int open_network(const char *cmd, const char *path, mr_net *net)
 {
 	char found[PATH_MAX + 64];
 	mr_error e;
@@ -298,7 +299,7 @@ static void print_diag(void *ud, int severity, const mr_error *e)
 	fprintf(stderr, "%s: %s\n", severity == MR_ERROR ? "error" : "warning", buf);
 }
 
-static int has_help(int argc, char **argv)
+int has_help(int argc, char **argv)
 {
 	int i;
 	for (i = 1; i < argc; i++) {
@@ -727,7 +728,7 @@ static int common_finish(const char *cmd, route_args *a)
 /* ---- files found next to the program: corridors, scenarios, the atlas ---- */
 
 /* $env if set, else NAME next to the program, else PREFIX/share/meridian/NAME; 1 if readable. */
-static int find_share(const char *env, const char *name, char *out, size_t size)
+int find_share(const char *env, const char *name, char *out, size_t size)
 {
 	const char *e = env ? getenv(env) : NULL;
 	char exe[PATH_MAX], *slash;
@@ -2553,6 +2554,8 @@ int main(int argc, char **argv)
 		return cmd_serve(argc, argv);
 	if (strcmp(cmd, "matrix") == 0)
 		return cmd_matrix(argc, argv);
+	if (strcmp(cmd, "assign") == 0)
+		return mr__cmd_assign(argc, argv);
 	if (strcmp(cmd, "build") == 0)
 		return cmd_build(argc, argv);
 	if (strcmp(cmd, "validate") == 0)

@@ -1,0 +1,23 @@
+/* cli.h: what the command files of the CLI share (main.c defines them). */
+#ifndef MERIDIAN_CLI_H
+#define MERIDIAN_CLI_H
+
+#include "meridian/mr_core.h"
+
+extern const char *prog;
+/* "meridian CMD: message" and a hint on stderr; returns the exit status of MR_EINVAL. */
+int usage_error(const char *cmd, const char *fmt, ...) MR_PRINTF(2, 3);
+/* "meridian CMD: file:line:column: message" on stderr; returns the exit status of e->code. */
+int fail(const char *cmd, const mr_error *e);
+int fail_code(const char *cmd, int code);
+int has_help(int argc, char **argv);
+/* A data file: $env if set, else name next to the program, else in PREFIX/share/meridian. */
+int find_share(const char *env, const char *name, char *out, size_t size);
+struct mr_net;
+/* Load path, or the built-in network when path is NULL; prints the error. */
+int open_network(const char *cmd, const char *path, struct mr_net *net);
+
+/* meridian assign (cmd_assign.c). */
+int mr__cmd_assign(int argc, char **argv);
+
+#endif
