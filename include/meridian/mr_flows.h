@@ -93,6 +93,22 @@ typedef struct mr_flow_load {
 MR_API int mr_flow_loads(const mr_net *net, const mr_flow_problem *p, const mr_flow_capacity *cap,
                          const double *flow, mr_flow_load **out, size_t *n);
 
+/* ---- the flow map ---- */
+typedef struct mr_flow_html_info {
+	const char *summary;    /* one line under the title (demand, algorithm, convergence) */
+	const char *atlas_path; /* world-atlas countries TopoJSON, or NULL (then no outlines, and a note) */
+	size_t top;             /* rows of the bottleneck table */
+	double demand_teu;
+	size_t ncorridors;      /* corridor shares (logit), or 0 */
+	const char *const *corridor_id, *const *corridor_name;
+	const double *corridor_teu;
+} mr_flow_html_info;
+/* The loads (sorted as mr_flow_loads gives them) as a self-contained HTML page with a map:
+ * links as lines with a width by flow and a colour by flow / capacity, borders and terminals
+ * as circles, the ranked table and the corridor shares. *out is mr_malloc'd. */
+MR_API int mr_flow_html(const mr_net *net, const mr_flow_load *v, size_t n, const mr_flow_html_info *info, char **out,
+                        size_t *len);
+
 /* ---- stochastic multi-route assignment (logit over alternative routes) ---- */
 
 /* As freight models such as Nodus do: each OD pair's demand is split over its `routes`

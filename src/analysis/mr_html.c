@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/mr_svgmap.h"
 #include "core/mr_buf.h"
 #include "meridian/mr_alt.h"
 #include "meridian/mr_claims.h"
@@ -116,68 +117,21 @@ static int is_best(double x, double best)
 	return isfinite(best) && fabs(x - best) <= 1e-9 * fmax(1.0, fabs(best));
 }
 
-/* ---- text ---- */
+/* ---- text (mr_svgmap.c) ---- */
 
-/* Append s escaped for text and attribute values; control characters (not allowed in XML)
- * become spaces. */
 static void esc(mr_buf *b, const char *s)
 {
-	const char *p = s ? s : "", *run = p;
-	for (; *p; p++) {
-		const char *with = NULL;
-		unsigned char c = (unsigned char)*p;
-		switch (c) {
-		case '&': with = "&amp;"; break;
-		case '<': with = "&lt;"; break;
-		case '>': with = "&gt;"; break;
-		case '"': with = "&quot;"; break;
-		case '\'': with = "&#39;"; break;
-		default:
-			if (c < 0x20 && c != '\n' && c != '\t')
-				with = " ";
-		}
-		if (!with)
-			continue;
-		if (p > run)
-			mr_buf_printf(b, "%.*s", (int)(p - run), run);
-		mr_buf_puts(b, with);
-		run = p + 1;
-	}
-	if (p > run)
-		mr_buf_puts(b, run);
+	mr__xml_esc(b, s);
 }
 
-/* Append x with thousands separators and `decimals` decimals ("16,234.5"); U+2212 for minus,
- * a dash for what is not a number. plus: "+" before positive values. */
 static void put_num_signed(mr_buf *b, double x, int decimals, int plus)
 {
-	char raw[64], out[96];
-	size_t n, i, o = 0, intlen;
-	int zero;
-	if (!isfinite(x)) {
-		mr_buf_puts(b, DASH);
-		return;
-	}
-	snprintf(raw, sizeof(raw), "%.*f", decimals, fabs(x));
-	n = strlen(raw);
-	zero = strspn(raw, "0.") == n;
-	if (!zero && x < 0)
-		mr_buf_puts(b, MINUS);
-	else if (!zero && plus)
-		mr_buf_puts(b, "+");
-	intlen = strcspn(raw, ".");
-	for (i = 0; i < n && o + 2 < sizeof(out); i++) {
-		if (i > 0 && i < intlen && (intlen - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = raw[i];
-	}
-	out[o] = '\0';
-	mr_buf_puts(b, out);
+	mr__put_num_signed(b, x, decimals, plus);
 }
 
 static void put_num(mr_buf *b, double x, int decimals)
 {
-	put_num_signed(b, x, decimals, 0);
+	mr__put_num(b, x, decimals);
 }
 
 static const char *node_name(const mr_net *net, uint32_t node)
@@ -443,135 +397,36 @@ static void write_summary(html *h)
 	mr_buf_puts(b, "</div>\n</section>\n");
 }
 
-/* ---- map ---- */
+/* ---- map (mr_svgmap.c draws the view, outlines, graticule and scale) ---- */
 
-typedef struct proj {
-	double ref;                      /* the seam: longitudes are taken in (ref, ref + 360] */
-	double west, east, south, north; /* the view, in degrees (west, east in that range) */
-	double kx, ky;                   /* pixels per degree */
-	double w, h;                     /* pixels */
-} proj;
-
-static double norm_lon(double lon, double ref)
-{
-	while (lon <= ref)
-		lon += 360;
-	while (lon > ref + 360)
-		lon -= 360;
-	return lon;
-}
-
-/* x of a longitude already in the view's range (see norm_lon) */
-static double proj_x(const proj *p, double lon)
-{
-	return (lon - p->west) * p->kx;
-}
-
-/* x of any longitude */
-static double lon_x(const proj *p, double lon)
-{
-	return proj_x(p, norm_lon(lon, p->ref));
-}
-
-static double proj_y(const proj *p, double lat)
-{
-	return (p->north - lat) * p->ky;
-}
-
-static void grow(double *lo, double *hi, double want, double min, double max)
-{
-	double extra = (want - (*hi - *lo)) / 2;
-	if (extra <= 0)
-		return;
-	*lo -= extra;
-	*hi += extra;
-	if (*lo < min) {
-		*hi = fmin(max, *hi + (min - *lo));
-		*lo = min;
-	}
-	if (*hi > max) {
-		*lo = fmax(min, *lo - (*hi - max));
-		*hi = max;
-	}
-}
-
-/* Mark the one-degree longitude bins that a segment from a to b (the short way round) covers. */
-static void mark_bins(unsigned char bins[360], double a, double b)
-{
-	double d = b - a;
-	int i, n, k;
-	if (d > 180)
-		d -= 360;
-	else if (d < -180)
-		d += 360;
-	n = (int)fabs(d) + 1;
-	for (k = 0; k <= n; k++) {
-		i = (int)floor(a + d * k / n + 180.0) % 360;
-		bins[i < 0 ? i + 360 : i] = 1;
-	}
-}
-
-/* The seam of the map: the middle of the widest band of longitudes that no route crosses (so a
- * route across the Pacific is drawn whole, centred on it); -180 when that band holds the
- * antimeridian, the usual map. */
-static double map_seam(const html *h)
+/* The view: every route of both sides and both places. */
+static int map_view(const html *h, mr__map *p)
 {
 	const mr_compare_report *rep = h->rep;
-	unsigned char bins[360];
-	int sd, i, best = -1, bestlen = 0, run = 0, start = 0;
-	size_t r, k;
-	memset(bins, 0, sizeof(bins));
-	mark_bins(bins, rep->net->nodes[rep->from->node].lon, rep->net->nodes[rep->from->node].lon);
-	mark_bins(bins, rep->net->nodes[rep->to->node].lon, rep->net->nodes[rep->to->node].lon);
-	for (sd = 0; sd < h->nsides; sd++)
-		for (r = 0; r < h->nrows; r++) {
-			const mr_route *rt;
-			const mr_node_rec *nodes = h->s[sd].net->nodes;
-			if (!feasible(&h->s[sd], r))
-				continue;
-			rt = h->s[sd].rows[r].route;
-			for (k = 0; k < rt->nnodes; k++)
-				mark_bins(bins, nodes[rt->nodes[k > 0 ? k - 1 : 0]].lon, nodes[rt->nodes[k]].lon);
-		}
-	/* the longest run of empty bins, circularly: walk twice round */
-	for (i = 0; i < 720; i++) {
-		if (bins[i % 360]) {
-			run = 0;
-			continue;
-		}
-		if (!run)
-			start = i;
-		if (++run > bestlen && run <= 360) {
-			bestlen = run;
-			best = start;
-		}
-	}
-	if (best < 0 || bestlen >= 360)
-		return -180.0;
-	{
-		/* bin b spans [b - 180, b - 179) degrees: the band is [g0, g0 + bestlen) */
-		double g0 = best % 360 - 180.0;
-		if (g0 <= -180.0 || g0 + bestlen >= 180.0) /* the antimeridian lies in it: the usual map */
-			return -180.0;
-		return g0 + bestlen / 2.0;
-	}
-}
-
-/* The view: every route of both sides and both places, plus a margin, with an aspect between
- * 1:2 and 1:1.1 (height:width) so that a north-south or east-west route still gets a map. */
-static void map_view(const html *h, proj *p)
-{
-	const mr_compare_report *rep = h->rep;
-	double w = INFINITY, e = -INFINITY, s = INFINITY, n = -INFINITY, c, dx, dy, ref = map_seam(h), x;
-	uint32_t ends[2];
-	size_t i, k;
+	size_t cap = 3, npaths = 0, npts = 0, i, k;
+	double *pts;
+	size_t *first;
 	int sd;
-	ends[0] = rep->from->node;
-	ends[1] = rep->to->node;
+	for (sd = 0; sd < h->nsides; sd++)
+		for (i = 0; i < h->nrows; i++)
+			if (feasible(&h->s[sd], i)) {
+				cap += h->s[sd].rows[i].route->nnodes + 1;
+				npaths++;
+			}
+	pts = mr_malloc(2 * cap * sizeof(double));
+	first = mr_malloc((npaths + 3) * sizeof(size_t));
+	if (!pts || !first) {
+		mr_free(pts);
+		mr_free(first);
+		return MR_ENOMEM;
+	}
+	npaths = 0;
 	for (k = 0; k < 2; k++) {
-		const mr_node_rec *nd = &rep->net->nodes[ends[k]];
-		x = norm_lon(nd->lon, ref);
-		w = fmin(w, x), e = fmax(e, x), s = fmin(s, nd->lat), n = fmax(n, nd->lat);
+		const mr_node_rec *nd = &rep->net->nodes[k ? rep->to->node : rep->from->node];
+		first[npaths++] = npts;
+		pts[2 * npts] = nd->lon;
+		pts[2 * npts + 1] = nd->lat;
+		npts++;
 	}
 	for (sd = 0; sd < h->nsides; sd++)
 		for (i = 0; i < h->nrows; i++) {
@@ -579,329 +434,19 @@ static void map_view(const html *h, proj *p)
 			if (!feasible(&h->s[sd], i))
 				continue;
 			r = h->s[sd].rows[i].route;
+			first[npaths++] = npts;
 			for (k = 0; k < r->nnodes; k++) {
 				const mr_node_rec *nd = &h->s[sd].net->nodes[r->nodes[k]];
-				x = norm_lon(nd->lon, ref);
-				w = fmin(w, x), e = fmax(e, x), s = fmin(s, nd->lat), n = fmax(n, nd->lat);
+				pts[2 * npts] = nd->lon;
+				pts[2 * npts + 1] = nd->lat;
+				npts++;
 			}
 		}
-	dx = fmax((e - w) * 0.07, 2.0);
-	dy = fmax((n - s) * 0.09, 2.0);
-	w = fmax(ref, w - dx);
-	e = fmin(ref + 360, e + dx);
-	s = fmax(-82.0, s - dy);
-	n = fmin(84.0, n + dy);
-	c = fmax(0.25, cos((s + n) / 2 * M_PI / 180.0));
-	grow(&s, &n, 0.5 * (e - w) * c, -82.0, 84.0);
-	grow(&w, &e, (n - s) / (1.1 * c), ref, ref + 360);
-	c = fmax(0.25, cos((s + n) / 2 * M_PI / 180.0));
-	p->ref = ref;
-	p->west = w, p->east = e, p->south = s, p->north = n;
-	p->w = MAP_W;
-	p->kx = MAP_W / (e - w);
-	p->ky = p->kx / c;
-	p->h = (n - s) * p->ky;
-}
-
-/* The world-atlas arcs, decoded to degrees: arc i is pts[2 * first[i] .. 2 * first[i + 1]). */
-typedef struct atlas {
-	double *pts;
-	size_t *first;
-	size_t narcs;
-	double *ring; /* scratch: one ring's points */
-	size_t cring;
-} atlas;
-
-static void atlas_free(atlas *a)
-{
-	mr_free(a->pts);
-	mr_free(a->first);
-	mr_free(a->ring);
-	memset(a, 0, sizeof(*a));
-}
-
-/* MR_OK, MR_ENOMEM, or MR_EPARSE with why in note. */
-static int atlas_arcs(atlas *a, json_t *root, char *note, size_t nsize)
-{
-	json_t *arcs = json_object_get(root, "arcs"), *tr = json_object_get(root, "transform");
-	double sx = 1, sy = 1, tx = 0, ty = 0;
-	size_t i, j, total = 0;
-	if (!json_is_array(arcs)) {
-		snprintf(note, nsize, "no \"arcs\" array");
-		return MR_EPARSE;
-	}
-	if (tr) {
-		json_t *sc = json_object_get(tr, "scale"), *tl = json_object_get(tr, "translate");
-		if (json_array_size(sc) != 2 || json_array_size(tl) != 2) {
-			snprintf(note, nsize, "malformed \"transform\"");
-			return MR_EPARSE;
-		}
-		sx = json_number_value(json_array_get(sc, 0));
-		sy = json_number_value(json_array_get(sc, 1));
-		tx = json_number_value(json_array_get(tl, 0));
-		ty = json_number_value(json_array_get(tl, 1));
-	}
-	a->narcs = json_array_size(arcs);
-	for (i = 0; i < a->narcs; i++) {
-		json_t *arc = json_array_get(arcs, i);
-		if (!json_is_array(arc)) {
-			snprintf(note, nsize, "arc %zu is not an array", i);
-			return MR_EPARSE;
-		}
-		total += json_array_size(arc);
-	}
-	a->first = mr_malloc((a->narcs + 1) * sizeof(*a->first));
-	a->pts = mr_malloc((total ? total : 1) * 2 * sizeof(*a->pts));
-	if (!a->first || !a->pts)
-		return MR_ENOMEM;
-	total = 0;
-	for (i = 0; i < a->narcs; i++) {
-		json_t *arc = json_array_get(arcs, i);
-		double x = 0, y = 0;
-		a->first[i] = total;
-		for (j = 0; j < json_array_size(arc); j++) {
-			json_t *pos = json_array_get(arc, j);
-			json_t *px = json_array_get(pos, 0), *py = json_array_get(pos, 1);
-			if (!json_is_number(px) || !json_is_number(py)) {
-				snprintf(note, nsize, "arc %zu, position %zu is not a pair of numbers", i, j);
-				return MR_EPARSE;
-			}
-			if (tr) {
-				x += json_number_value(px);
-				y += json_number_value(py);
-				a->pts[2 * total] = x * sx + tx;
-				a->pts[2 * total + 1] = y * sy + ty;
-			} else {
-				a->pts[2 * total] = json_number_value(px);
-				a->pts[2 * total + 1] = json_number_value(py);
-			}
-			total++;
-		}
-	}
-	a->first[a->narcs] = total;
+	first[npaths] = npts;
+	mr__map_fit(p, pts, first, npaths, MAP_W);
+	mr_free(pts);
+	mr_free(first);
 	return MR_OK;
-}
-
-/* Assemble a ring from its arc indexes into a->ring (lon, lat pairs, longitudes unwrapped so that
- * no step exceeds 180 degrees). *n: points. MR_OK, MR_ENOMEM or MR_EPARSE. */
-static int atlas_ring(atlas *a, json_t *ring, size_t *n)
-{
-	size_t k, need = 0, o = 0, j;
-	double off = 0;
-	if (!json_is_array(ring))
-		return MR_EPARSE;
-	for (k = 0; k < json_array_size(ring); k++) {
-		json_t *ix = json_array_get(ring, k);
-		json_int_t v;
-		size_t arc;
-		if (!json_is_integer(ix))
-			return MR_EPARSE;
-		v = json_integer_value(ix);
-		arc = (size_t)(v >= 0 ? v : ~v);
-		if (arc >= a->narcs)
-			return MR_EPARSE;
-		need += a->first[arc + 1] - a->first[arc];
-	}
-	if (need > a->cring) {
-		double *r = mr_realloc(a->ring, need * 2 * sizeof(*r));
-		if (!r)
-			return MR_ENOMEM;
-		a->ring = r;
-		a->cring = need;
-	}
-	for (k = 0; k < json_array_size(ring); k++) {
-		json_int_t v = json_integer_value(json_array_get(ring, k));
-		size_t arc = (size_t)(v >= 0 ? v : ~v), cnt = a->first[arc + 1] - a->first[arc];
-		for (j = (k > 0 ? 1 : 0); j < cnt; j++) {
-			size_t q = a->first[arc] + (v >= 0 ? j : cnt - 1 - j);
-			double lon = a->pts[2 * q] + off;
-			if (o > 0) {
-				double d = lon - a->ring[2 * (o - 1)];
-				if (d > 180)
-					off -= 360, lon -= 360;
-				else if (d < -180)
-					off += 360, lon += 360;
-			}
-			a->ring[2 * o] = lon;
-			a->ring[2 * o + 1] = a->pts[2 * q + 1];
-			o++;
-		}
-	}
-	*n = o;
-	return MR_OK;
-}
-
-/* Append the ring (shifted by `shift` degrees of longitude) as a closed subpath if it has three
- * distinct pixels. */
-static void ring_path(mr_buf *b, const proj *p, const double *pt, size_t n, double shift)
-{
-	long lx = 0, ly = 0;
-	size_t k, m = 0, start = b->len;
-	for (k = 0; k < n; k++) {
-		long x = lround(proj_x(p, pt[2 * k] + shift) * 10), y = lround(proj_y(p, pt[2 * k + 1]) * 10);
-		if (m > 0 && x == lx && y == ly)
-			continue;
-		mr_buf_printf(b, "%s%.1f,%.1f", m ? " " : "M", x / 10.0, y / 10.0);
-		lx = x, ly = y;
-		m++;
-	}
-	if (m >= 3) {
-		mr_buf_puts(b, "Z");
-	} else if (!b->failed && b->data) { /* too small to see: take it back */
-		b->len = start;
-		b->data[start] = '\0';
-	}
-}
-
-static void put_polygon(html *h, atlas *a, const proj *p, json_t *rings, int *rc)
-{
-	size_t k, n, j;
-	for (k = 0; k < json_array_size(rings) && !*rc; k++) {
-		double w = INFINITY, e = -INFINITY, s = INFINITY, nn = -INFINITY, shift;
-		if ((*rc = atlas_ring(a, json_array_get(rings, k), &n)))
-			return;
-		for (j = 0; j < n; j++) {
-			w = fmin(w, a->ring[2 * j]), e = fmax(e, a->ring[2 * j]);
-			s = fmin(s, a->ring[2 * j + 1]), nn = fmax(nn, a->ring[2 * j + 1]);
-		}
-		if (n < 3 || s > p->north || nn < p->south)
-			continue;
-		for (shift = -360; shift <= 360; shift += 360)
-			if (w + shift < p->east && e + shift > p->west)
-				ring_path(&h->b, p, a->ring, n, shift);
-	}
-}
-
-/* Country outlines from the atlas; note says what is missing (empty when drawn). */
-static int draw_countries(html *h, const proj *p, char *note, size_t nsize)
-{
-	const char *path = h->rep->atlas_path;
-	json_t *root, *objs, *obj, *geoms;
-	json_error_t je;
-	atlas a;
-	size_t i, drawn = 0;
-	int rc = MR_OK;
-
-	note[0] = '\0';
-	if (!path || !path[0]) {
-		snprintf(note, nsize, "Country outlines are not drawn: the world-atlas data was not found "
-		                      "(scripts/install-deps installs it).");
-		return MR_OK;
-	}
-	memset(&a, 0, sizeof(a));
-	root = json_load_file(path, 0, &je);
-	if (!root) {
-		snprintf(note, nsize, "Country outlines are not drawn: cannot read %s (line %d: %s).", path, je.line, je.text);
-		return MR_OK;
-	}
-	objs = json_object_get(root, "objects");
-	obj = json_object_get(objs, "countries");
-	if (!obj && json_is_object(objs) && json_object_iter(objs))
-		obj = json_object_iter_value(json_object_iter(objs));
-	geoms = json_object_get(obj, "geometries");
-	if (!json_is_array(geoms)) {
-		snprintf(note, nsize, "Country outlines are not drawn: %s has no countries object.", path);
-		goto out;
-	}
-	{
-		char why[160];
-		rc = atlas_arcs(&a, root, why, sizeof(why));
-		if (rc == MR_EPARSE) {
-			snprintf(note, nsize, "Country outlines are not drawn: %s: %s.", path, why);
-			rc = MR_OK;
-			goto out;
-		}
-		if (rc)
-			goto out;
-	}
-	mr_buf_puts(&h->b, "<g class=\"countries\">\n");
-	for (i = 0; i < json_array_size(geoms) && !rc; i++) {
-		json_t *g = json_array_get(geoms, i), *arcs = json_object_get(g, "arcs");
-		const char *type = json_string_value(json_object_get(g, "type"));
-		const char *name = json_string_value(json_object_get(json_object_get(g, "properties"), "name"));
-		size_t start = h->b.len, k, mark;
-		if (!type || !json_is_array(arcs))
-			continue;
-		mr_buf_puts(&h->b, "<path class=\"land\" d=\"");
-		mark = h->b.len;
-		if (strcmp(type, "Polygon") == 0)
-			put_polygon(h, &a, p, arcs, &rc);
-		else if (strcmp(type, "MultiPolygon") == 0)
-			for (k = 0; k < json_array_size(arcs) && !rc; k++)
-				put_polygon(h, &a, p, json_array_get(arcs, k), &rc);
-		if (rc == MR_EPARSE) {
-			snprintf(note, nsize, "Country outlines are partly drawn: %s: geometry %zu refers to a missing arc.", path,
-			         i);
-			rc = MR_OK;
-		}
-		if (h->b.failed || rc)
-			break;
-		if (h->b.len == mark) { /* nothing in view */
-			h->b.len = start;
-			h->b.data[start] = '\0';
-			continue;
-		}
-		mr_buf_puts(&h->b, "\">");
-		if (name) {
-			mr_buf_puts(&h->b, "<title>");
-			esc(&h->b, name);
-			mr_buf_puts(&h->b, "</title>");
-		}
-		mr_buf_puts(&h->b, "</path>\n");
-		drawn++;
-	}
-	mr_buf_puts(&h->b, "</g>\n");
-	if (!drawn && !note[0])
-		snprintf(note, nsize, "No country outline falls in the view.");
-out:
-	json_decref(root);
-	atlas_free(&a);
-	return rc;
-}
-
-static double nice_step(double span, double target)
-{
-	double raw = span / target, mag = pow(10, floor(log10(raw))), f = raw / mag;
-	return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
-}
-
-static void draw_graticule(html *h, const proj *p)
-{
-	static const double steps[] = {1, 2, 5, 10, 15, 20, 30};
-	double span = fmax(p->east - p->west, p->north - p->south), step = 30, v;
-	size_t k;
-	for (k = 0; k < sizeof(steps) / sizeof(steps[0]); k++)
-		if (span / steps[k] <= 9) {
-			step = steps[k];
-			break;
-		}
-	mr_buf_puts(&h->b, "<path class=\"grat\" d=\"");
-	for (v = ceil(p->west / step) * step; v <= p->east; v += step)
-		mr_buf_printf(&h->b, "M%.1f,0V%.1f", proj_x(p, v), p->h);
-	for (v = ceil(p->south / step) * step; v <= p->north; v += step)
-		mr_buf_printf(&h->b, "M0,%.1fH%.1f", proj_y(p, v), p->w);
-	mr_buf_puts(&h->b, "\"/>\n");
-	for (v = ceil(p->west / step) * step; v <= p->east; v += step)
-	{
-		double lon = norm_lon(v, -180.0);
-		mr_buf_printf(&h->b, "<text class=\"gl\" x=\"%.1f\" y=\"%.1f\">%g&#176;%s</text>", proj_x(p, v) + 3, p->h - 5,
-		              lon == 180 ? 180 : fabs(lon), lon < 0 ? "W" : lon > 0 && lon < 180 ? "E" : "");
-	}
-	for (v = ceil(p->south / step) * step; v <= p->north; v += step)
-		mr_buf_printf(&h->b, "<text class=\"gl\" x=\"4\" y=\"%.1f\">%g&#176;%s</text>", proj_y(p, v) - 3, fabs(v),
-		              v < 0 ? "S" : v > 0 ? "N" : "");
-	mr_buf_puts(&h->b, "\n");
-}
-
-/* A scale bar true at the middle latitude (where the projection is true to scale east-west). */
-static void draw_scale(html *h, const proj *p)
-{
-	double km_per_px = 111.32 / p->ky, km = nice_step(p->w * 0.18 * km_per_px, 1), len = km / km_per_px;
-	double x = 16, y = p->h - 24;
-	mr_buf_printf(&h->b, "<path class=\"scale\" d=\"M%.1f,%.1fv6h%.1fv-6\"/><text class=\"scalet\" x=\"%.1f\" y=\"%.1f\">",
-	              x, y, len, x, y - 4);
-	put_num(&h->b, km, 0);
-	mr_buf_puts(&h->b, " km</text>\n");
 }
 
 static void flush_line(html *h, const char *cls, size_t npts, const mr_buf *title)
@@ -919,7 +464,7 @@ static void flush_line(html *h, const char *cls, size_t npts, const mr_buf *titl
 	}
 }
 
-static void draw_route(html *h, const proj *p, int sd, size_t i, mr_buf *title)
+static void draw_route(html *h, const mr__map *p, int sd, size_t i, mr_buf *title)
 {
 	const side *s = &h->s[sd];
 	const mr_compare_row *row = &s->rows[i];
@@ -965,8 +510,8 @@ static void draw_route(html *h, const proj *p, int sd, size_t i, mr_buf *title)
 			h->b.failed = 1;
 		for (k = 0; k < l->nnodes; k++) {
 			const mr_node_rec *nd = &net->nodes[r->nodes[l->first_node + k]];
-			double lon = norm_lon(nd->lon, p->ref);
-			long x = lround(proj_x(p, lon) * 10), y = lround(proj_y(p, nd->lat) * 10);
+			double lon = mr__map_norm_lon(nd->lon, p->ref);
+			long x = lround(mr__map_xv(p, lon) * 10), y = lround(mr__map_y(p, nd->lat) * 10);
 			if (npts > 0 && fabs(lon - plon) > 180) { /* across the map's seam: cut */
 				flush_line(h, cls, npts, title);
 				npts = 0;
@@ -985,7 +530,7 @@ static void draw_route(html *h, const proj *p, int sd, size_t i, mr_buf *title)
 		const mr_leg *a = &r->legs[j - 1], *l = &r->legs[j];
 		const mr_node_rec *nd = &net->nodes[l->from_node];
 		mr_buf_printf(&h->b, "<circle class=\"xfer\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\"><title>Transfer at ",
-		              lon_x(p, nd->lon), proj_y(p, nd->lat));
+		              mr__map_x(p, nd->lon), mr__map_y(p, nd->lat));
 		esc(&h->b, node_name(net, l->from_node));
 		mr_buf_puts(&h->b, ": ");
 		put_mode(&h->b, a->mode, a->gauge_mm);
@@ -1007,7 +552,7 @@ static void draw_route(html *h, const proj *p, int sd, size_t i, mr_buf *title)
 		if (bd->node >= net->meta.nnodes)
 			continue;
 		nd = &net->nodes[bd->node];
-		x = lon_x(p, nd->lon), y = proj_y(p, nd->lat);
+		x = mr__map_x(p, nd->lon), y = mr__map_y(p, nd->lat);
 		mr_buf_printf(&h->b, "<path class=\"bord\" d=\"M%.1f,%.1fl5.5,5.5l-5.5,5.5l-5.5,-5.5z\"><title>Border: ", x,
 		              y - 5.5);
 		esc(&h->b, border_name(net, r->borders[j]));
@@ -1020,11 +565,11 @@ static void draw_route(html *h, const proj *p, int sd, size_t i, mr_buf *title)
 	mr_buf_puts(&h->b, "</g>\n");
 }
 
-static void draw_place(html *h, const proj *p, uint32_t node, const char *role)
+static void draw_place(html *h, const mr__map *p, uint32_t node, const char *role)
 {
 	const mr_net *net = h->rep->net;
 	const mr_node_rec *nd = &net->nodes[node];
-	double x = lon_x(p, nd->lon), y = proj_y(p, nd->lat);
+	double x = mr__map_x(p, nd->lon), y = mr__map_y(p, nd->lat);
 	int left = x > p->w - 220;
 	mr_buf_printf(&h->b, "<circle class=\"place\" cx=\"%.1f\" cy=\"%.1f\" r=\"6.5\"><title>%s: ", x, y, role);
 	esc(&h->b, node_name(net, node));
@@ -1040,11 +585,12 @@ static int write_map(html *h)
 	mr_buf *b = &h->b;
 	mr_buf title = {0};
 	char note[640];
-	proj p;
+	mr__map p;
 	size_t i;
 	int sd, rc, m;
 
-	map_view(h, &p);
+	if ((rc = map_view(h, &p)))
+		return rc;
 	mr_buf_puts(b, "<section id=\"map\">\n<h2>Map</h2>\n");
 	/* the switches come first: CSS hides a corridor whose box is unchecked (:checked ~ ...) */
 	for (sd = 0; sd < h->nsides; sd++)
@@ -1072,8 +618,8 @@ static int write_map(html *h)
 	mr_buf_printf(b, "<svg class=\"map\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
 	                 "aria-label=\"Map of the corridors\">\n",
 	              p.w, ceil(p.h));
-	draw_graticule(h, &p);
-	if ((rc = draw_countries(h, &p, note, sizeof(note)))) {
+	mr__map_graticule(b, &p);
+	if ((rc = mr__map_countries(b, &p, rep->atlas_path, note, sizeof(note)))) {
 		mr_buf_free(&title);
 		return rc;
 	}
@@ -1083,7 +629,7 @@ static int write_map(html *h)
 				draw_route(h, &p, sd, i, &title);
 	draw_place(h, &p, rep->from->node, "Origin");
 	draw_place(h, &p, rep->to->node, "Destination");
-	draw_scale(h, &p);
+	mr__map_scale(b, &p);
 	mr_buf_puts(b, "</svg>\n</div>\n<div class=\"legend\">");
 	for (m = 0; m < MR_MODE_COUNT; m++)
 		mr_buf_printf(b, "<span><span class=\"sw %s\"></span>%s</span>", mr_mode_name(m), mr_mode_name(m));
@@ -1293,7 +839,7 @@ static void write_chart(html *h, int f)
 	}
 	if (!(max > 0))
 		max = 1;
-	step = nice_step(max, 4);
+	step = mr__nice_step(max, 4);
 	max = ceil(max / step * (1 - 1e-12)) * step;
 	y = top + (double)n * rh;
 	mr_buf_printf(b, "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
@@ -2007,7 +1553,7 @@ static void write_pareto(html *h)
 	mr_buf_printf(b, "<svg class=\"chart\" id=\"pareto-plot\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" "
 	                 "role=\"img\" aria-label=\"Pareto front: cost against days\">\n", W, H);
 	{
-		double step = nice_step(cmax - cmin, 5);
+		double step = mr__nice_step(cmax - cmin, 5);
 		for (t = ceil(cmin / step) * step; t <= cmax; t += step) {
 			double x = L + (t - cmin) / (cmax - cmin) * (W - L - R);
 			mr_buf_printf(b, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", x, T, x, H - B);
@@ -2015,7 +1561,7 @@ static void write_pareto(html *h)
 			put_num(b, t, 0);
 			mr_buf_puts(b, "</text>");
 		}
-		step = nice_step(tmax - tmin, 5);
+		step = mr__nice_step(tmax - tmin, 5);
 		for (t = ceil(tmin / step) * step; t <= tmax; t += step) {
 			double y = H - B - (t - tmin) / (tmax - tmin) * (H - B - T);
 			mr_buf_printf(b, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", L, y, W - R, y);

@@ -29,7 +29,7 @@ static const char assign_help[] =
 	"                       [--vot USD_PER_H] [--modes M,...] [--avoid X,...] [--bpr ALPHA,BETA] ...\n"
 	"       meridian assign --tntp NET.tntp TRIPS.tntp ...\n"
 	"   ... [--algorithm b|bfw|cfw|fw|msa|aon] [--gap G] [--max-iter N] [--max-seconds S]\n"
-	"       [-o flows.csv|flows.geojson] [--format table|json] [--top N] [--warm-start flows.csv]\n"
+	"       [-o flows.csv|flows.geojson] [--format table|json|html] [--top N] [--warm-start flows.csv]\n"
 	"       [--load-bushes F] [--save-bushes F] [--quiet]\n"
 	"\n"
 	"With --demand, the yearly demand (CSV origin,destination,amount[,class], TEU per year,\n"
@@ -52,7 +52,9 @@ static const char assign_help[] =
 	"  --max-iter N    stop after N iterations (default 1000); --max-seconds S after S seconds\n"
 	"  -o FILE         link flows as CSV: link,from,to,capacity,free_flow_time,flow,voc,time,cost\n"
 	"                  (written atomically; usable again with --warm-start)\n"
-	"  --format F      table (default) or json: convergence, every iteration and the bottlenecks\n"
+	"  --format F      table (default) or json: convergence, every iteration and the bottlenecks;\n"
+	"                  html (Meridian networks): a page with the flow map (widths by flow, colours by\n"
+	"                  flow / capacity), the bottlenecks and the corridor shares; to -o FILE or stdout\n"
 	"  --top N         the N most saturated links by volume / capacity (default 10)\n"
 	"  --warm-start F  start the Frank-Wolfe family from the flows of an earlier -o file\n"
 	"  --load-bushes F, --save-bushes F\n"
@@ -584,29 +586,44 @@ static int report_loads(const mr_net *net, const char *netpath, const mr_flow_de
 }
 
 /* Each corridor's share of the demand: the demand on routes that satisfy its pattern (a route
- * may satisfy several corridors). */
-static int corridor_shares(const mr_net *net, const mr_flow_demand *d, const mr_flow_paths *ps, int json)
+ * may satisfy several corridors). mode 0 table, 1 JSON (inside the object), 2 none: the shares
+ * are left in *cs and *teu for the HTML page (the caller frees them). */
+static int shares_compute(const mr_net *net, const mr_flow_demand *d, const mr_flow_paths *ps, mr_corridor_set *cs,
+                          double **teu)
 {
 	char path[PATH_MAX + 64];
-	mr_corridor_set cs;
 	mr_router *r;
 	mr_error e;
-	double *teu;
 	size_t c, i, k;
+	memset(cs, 0, sizeof(*cs));
+	*teu = NULL;
 	if (!find_share("MERIDIAN_CORRIDORS", "corridors.ini", path, sizeof(path)))
 		return 0;
 	mr_error_clear(&e);
-	if (mr_corridors_read(path, &cs, &e))
+	if (mr_corridors_read(path, cs, &e))
 		return fail("assign", &e);
-	if (mr_router_new(&r, net) || !(teu = calloc(cs.n + 1, sizeof(double)))) {
-		mr_corridors_free(&cs);
+	if (mr_router_new(&r, net) || !(*teu = calloc(cs->n + 1, sizeof(double)))) {
+		mr_corridors_free(cs);
 		return fail_code("assign", MR_ENOMEM);
 	}
 	for (i = 0; i < d->n; i++)
 		for (k = ps->first[i]; k < ps->first[i + 1]; k++)
-			for (c = 0; c < cs.n; c++)
-				if (cs.v[c].npred && mr_router_route_matches(r, &ps->path[k].route, &cs.v[c].pattern, cs.v[c].preds, cs.v[c].npred) == 1)
-					teu[c] += d->od[i].teu * ps->path[k].share;
+			for (c = 0; c < cs->n; c++)
+				if (cs->v[c].npred &&
+				    mr_router_route_matches(r, &ps->path[k].route, &cs->v[c].pattern, cs->v[c].preds, cs->v[c].npred) == 1)
+					(*teu)[c] += d->od[i].teu * ps->path[k].share;
+	mr_router_free(r);
+	return 0;
+}
+
+static int corridor_shares(const mr_net *net, const mr_flow_demand *d, const mr_flow_paths *ps, int json)
+{
+	mr_corridor_set cs;
+	double *teu;
+	size_t c, k;
+	int rc = shares_compute(net, d, ps, &cs, &teu);
+	if (rc || !teu)
+		return rc;
 	if (json) {
 		printf(",\n \"corridor_shares\": [");
 		for (c = 0, k = 0; c < cs.n; c++)
@@ -619,11 +636,82 @@ static int corridor_shares(const mr_net *net, const mr_flow_demand *d, const mr_
 		for (c = 0; c < cs.n; c++)
 			if (cs.v[c].npred)
 				printf(" %-22.22s %-40.40s %12.0f TEU %6.1f %%\n", cs.v[c].id, cs.v[c].name ? cs.v[c].name : "", teu[c],
-			       100.0 * teu[c] / d->total);
+				       100.0 * teu[c] / d->total);
 	}
 	free(teu);
-	mr_router_free(r);
 	mr_corridors_free(&cs);
+	return 0;
+}
+
+/* The HTML flow map, to out (atomically) or stdout. */
+static int flow_page(const mr_net *net, const mr_flow_demand *d, const mr_flow_capacity *cap,
+                     const mr_assign_result *res, const char *algorithm, const mr_flow_load *v, size_t n, size_t top,
+                     const mr_flow_paths *paths, const char *out)
+{
+	char apath[PATH_MAX + 64], summary[512];
+	const char *ids[64], *names[64];
+	double teu[64];
+	mr_flow_html_info info;
+	mr_corridor_set cs;
+	double *cteu = NULL;
+	char *text = NULL;
+	size_t len = 0, c;
+	int rc;
+	memset(&info, 0, sizeof(info));
+	memset(&cs, 0, sizeof(cs));
+	if (paths && (rc = shares_compute(net, d, paths, &cs, &cteu)))
+		return rc;
+	for (c = 0; cteu && c < cs.n && info.ncorridors < 64; c++)
+		if (cs.v[c].npred) {
+			ids[info.ncorridors] = cs.v[c].id;
+			names[info.ncorridors] = cs.v[c].name ? cs.v[c].name : "";
+			teu[info.ncorridors++] = cteu[c];
+		}
+	if (paths)
+		snprintf(summary, sizeof(summary),
+		         "%zu OD pairs, %.0f TEU per year; %zu capacities; logit over alternative routes, %u iterations, "
+		         "largest link-flow change %.1e of the demand",
+		         d->n, d->total, cap->rows, res->iterations, res->gap);
+	else
+		snprintf(summary, sizeof(summary),
+		         "%zu OD pairs, %.0f TEU per year; %zu capacities; user equilibrium by %s, %u iterations, relative "
+		         "gap %.1e",
+		         d->n, d->total, cap->rows, algorithm, res->iterations, res->gap);
+	info.summary = summary;
+	info.atlas_path = find_share("MERIDIAN_ATLAS", "atlas-countries-110m.json", apath, sizeof(apath)) ? apath : NULL;
+	info.top = top;
+	info.demand_teu = d->total;
+	info.corridor_id = ids;
+	info.corridor_name = names;
+	info.corridor_teu = teu;
+	rc = mr_flow_html(net, v, n, &info, &text, &len);
+	free(cteu);
+	mr_corridors_free(&cs);
+	if (rc)
+		return fail_code("assign", rc);
+	if (out) {
+		size_t plen = strlen(out);
+		char *tmp = malloc(plen + 32);
+		FILE *f;
+		int ok = 0;
+		if (tmp) {
+			snprintf(tmp, plen + 32, "%s.tmp.%ld", out, (long)getpid());
+			if ((f = fopen(tmp, "w"))) {
+				ok = fwrite(text, 1, len, f) == len;
+				ok = (fclose(f) == 0) && ok;
+				ok = ok && rename(tmp, out) == 0;
+				if (!ok)
+					unlink(tmp);
+			}
+		}
+		if (!ok)
+			fprintf(stderr, "%s assign: cannot write %s: %s\n", prog, out, strerror(errno));
+		free(tmp);
+		mr_free(text);
+		return ok ? 0 : mr_exit_status(MR_EIO);
+	}
+	fwrite(text, 1, len, stdout);
+	mr_free(text);
 	return 0;
 }
 
@@ -720,8 +808,10 @@ int mr__cmd_assign(int argc, char **argv)
 		case O_FORMAT:
 			if (strcmp(optarg, "json") == 0)
 				json = 1;
+			else if (strcmp(optarg, "html") == 0)
+				json = 2;
 			else if (strcmp(optarg, "table") != 0)
-				return usage_error("assign", "--format: table or json, not '%s'", optarg);
+				return usage_error("assign", "--format: table, json or html, not '%s'", optarg);
 			break;
 		case O_TOP:
 			if (mr__csv_number(optarg, &x) != 1 || x != floor(x) || x < 0 || x > 1e9)
@@ -810,6 +900,8 @@ int mr__cmd_assign(int argc, char **argv)
 		return usage_error("assign", "unexpected argument '%s'", argv[optind]);
 	if (logit && !demand)
 		return usage_error("assign", "--logit needs --demand (a Meridian network)");
+	if (json == 2 && !demand)
+		return usage_error("assign", "--format html draws a Meridian network's flows: it needs --demand");
 	if (logit && (warm || loadb || saveb))
 		return usage_error("assign", "--logit has no warm start");
 	if (!netpath && !demand)
@@ -964,6 +1056,11 @@ int mr__cmd_assign(int argc, char **argv)
 	loads:
 		if ((rc = mr_flow_loads(&mn, &fp, &fc, res.flow, &loads, &nloads))) {
 			rc = fail_code("assign", rc);
+			goto out;
+		}
+		if (json == 2) {
+			rc = flow_page(&mn, &fd, &fc, &res, logit ? "logit" : algo_names[o.algorithm], loads, nloads, top,
+			               logit ? &paths : NULL, out);
 			goto out;
 		}
 		if (out && (rc = write_loads(out, &mn, loads, nloads)))

@@ -88,6 +88,16 @@ j=$(printf '%s' "$out" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("
 [ "$j" = ok ] && ok "logit: json with corridor shares" || bad "logit json" "$j"
 expect_status "logit table" 0 "$bin" assign --network "$work/mini.mnet" --demand "$work/d.csv" --capacity "$work/c.csv" --logit --quiet
 case "$out" in *"logit over alternative routes"*"corridor shares of the demand"*) ok "logit: table with corridor shares" ;; *) bad "logit table" "$out" ;; esac
+expect_status "html flow map" 0 "$bin" assign --network "$work/mini.mnet" --demand "$work/d.csv" --capacity "$work/c.csv" --logit --format html -o "$work/f.html" --quiet
+if command -v xmllint >/dev/null; then
+	xmllint --noout "$work/f.html" 2>"$work/x.err" && ok "html is well-formed XML" || bad "html well-formed" "$(head -3 "$work/x.err")"
+else
+	echo "skipped: xmllint (not installed)"
+fi
+n=$(grep -c '<path class="fl c[0-4]" stroke-width=' "$work/f.html" || true)
+[ "$n" -gt 0 ] && ok "html: $n flow lines" || bad "html flow lines" "none"
+grep -q 'Most saturated elements' "$work/f.html" && grep -q 'Corridor shares of the demand' "$work/f.html" && ok "html: tables" || bad "html tables" "missing"
+expect_status "--format html needs --demand" 2 "$bin" assign --tntp "$work/t_net.tntp" "$work/t_trips.tntp" --format html
 expect_status "--logit with --tntp refused" 2 "$bin" assign --tntp "$work/t_net.tntp" "$work/t_trips.tntp" --logit
 expect_status "--theta 0 refused" 2 "$bin" assign --network "$work/mini.mnet" --demand "$work/d.csv" --logit --theta 0
 expect_status "--tntp with --demand refused" 2 "$bin" assign --tntp "$work/t_net.tntp" "$work/t_trips.tntp" --demand "$work/d.csv"
