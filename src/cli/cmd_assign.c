@@ -407,6 +407,43 @@ static const char *element_name(const mr_net *net, const mr_flow_load *x)
 	return mr_net_str(net, net->nodes[x->ref].name);
 }
 
+/* The corridors an element belongs to: a link's tags; for a border crossing or a terminal, the
+ * tags of the links that cross it or meet at it (';'-separated, each once, at most 200 bytes). */
+static const char *element_corridors(const mr_net *net, const mr_flow_load *x)
+{
+	static char buf[208];
+	uint32_t l;
+	size_t len = 0;
+	buf[0] = '\0';
+	for (l = 0; l < net->meta.nlinks; l++) {
+		const mr_link_rec *k = &net->links[l];
+		const char *t;
+		char tag[64];
+		if (x->kind == MR_FLOW_LINK ? l != x->ref
+		    : x->kind == MR_FLOW_TERMINAL ? (k->from != x->ref && k->to != x->ref)
+		                                   : (k->from != net->borders[x->ref].node && k->to != net->borders[x->ref].node))
+			continue;
+		for (t = mr_net_str(net, k->tags); *t;) {
+			size_t n = strcspn(t, ";"), i, have = 0;
+			if (n > 0 && n < sizeof(tag)) {
+				memcpy(tag, t, n);
+				tag[n] = '\0';
+				/* already listed? */
+				for (i = 0; i + n <= len && !have; i++)
+					have = (i == 0 || buf[i - 1] == ';') && strncmp(buf + i, tag, n) == 0 &&
+					       (buf[i + n] == ';' || buf[i + n] == '\0');
+				if (!have && len + n + 2 < sizeof(buf)) {
+					len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? ";" : "", tag);
+				}
+			}
+			t += n;
+			if (*t == ';')
+				t++;
+		}
+	}
+	return buf;
+}
+
 static void csv_text(FILE *f, const char *t)
 {
 	if (!strpbrk(t, ",\"\n\r")) {
@@ -455,6 +492,7 @@ static int write_loads(const char *path, const mr_net *net, const mr_flow_load *
 			json_object_set_new(pr, "element", json_string(kind_name(v[i].kind)));
 			json_object_set_new(pr, "id", json_string(element_id(net, &v[i])));
 			json_object_set_new(pr, "name", json_string(element_name(net, &v[i])));
+			json_object_set_new(pr, "corridors", json_string(element_corridors(net, &v[i])));
 			json_object_set_new(pr, "from", json_string(mr_net_str(net, net->nodes[a].id)));
 			json_object_set_new(pr, "to", json_string(mr_net_str(net, net->nodes[b].id)));
 			json_object_set_new(pr, "flow_teu", json_real(v[i].flow));
@@ -473,7 +511,7 @@ static int write_loads(const char *path, const mr_net *net, const mr_flow_load *
 		fputc('\n', f);
 	} else {
 		ok = 1;
-		fprintf(f, "element,id,name,from,to,flow_teu,capacity_teu,voc\n");
+		fprintf(f, "element,id,name,corridors,from,to,flow_teu,capacity_teu,voc\n");
 		for (i = 0; i < n; i++) {
 			uint32_t a, b;
 			element_ends(net, &v[i], &a, &b);
@@ -481,6 +519,8 @@ static int write_loads(const char *path, const mr_net *net, const mr_flow_load *
 			csv_text(f, element_id(net, &v[i]));
 			fputc(',', f);
 			csv_text(f, element_name(net, &v[i]));
+			fputc(',', f);
+			csv_text(f, element_corridors(net, &v[i]));
 			fputc(',', f);
 			csv_text(f, mr_net_str(net, net->nodes[a].id));
 			fputc(',', f);
@@ -535,8 +575,9 @@ static int report_loads(const mr_net *net, const char *netpath, const mr_flow_de
 			if (!(v[i].capacity > 0))
 				continue;
 			element_ends(net, &v[i], &a, &z);
-			e = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:f}", "element", kind_name(v[i].kind), "id",
-			              element_id(net, &v[i]), "name", element_name(net, &v[i]), "from",
+			e = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:f}", "element", kind_name(v[i].kind), "id",
+			              element_id(net, &v[i]), "name", element_name(net, &v[i]), "corridors",
+			              element_corridors(net, &v[i]), "from",
 			              mr_net_str(net, net->nodes[a].id), "to", mr_net_str(net, net->nodes[z].id), "flow_teu",
 			              v[i].flow, "capacity_teu", v[i].capacity, "voc", v[i].voc);
 			json_array_append_new(b, e);
@@ -569,13 +610,13 @@ static int report_loads(const mr_net *net, const char *netpath, const mr_flow_de
 		       res->iterations == 1 ? "" : "s", stop_names[res->stop], res->seconds);
 		printf("relative gap %.3e, average excess cost %.6g per TEU\n", res->gap, res->aec);
 	}
-	printf("\nmost saturated elements (flow / capacity, TEU per year):\n %-8s %-22.22s %-36.36s %12s %12s %7s\n",
-	       "element", "id", "name", "flow", "capacity", "v/c");
+	printf("\nmost saturated elements (flow / capacity, TEU per year):\n %-8s %-22.22s %-36.36s %12s %12s %7s  %s\n",
+	       "element", "id", "name", "flow", "capacity", "v/c", "corridors");
 	for (i = 0; i < n && shown < top; i++) {
 		if (!(v[i].capacity > 0))
 			continue;
-		printf(" %-8s %-22.22s %-36.36s %12.0f %12.0f %7.3f\n", kind_name(v[i].kind), element_id(net, &v[i]),
-		       element_name(net, &v[i]), v[i].flow, v[i].capacity, v[i].voc);
+		printf(" %-8s %-22.22s %-36.36s %12.0f %12.0f %7.3f  %s\n", kind_name(v[i].kind), element_id(net, &v[i]),
+		       element_name(net, &v[i]), v[i].flow, v[i].capacity, v[i].voc, element_corridors(net, &v[i]));
 		shown++;
 	}
 	if (!shown)

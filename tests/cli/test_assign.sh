@@ -74,7 +74,7 @@ expect_status "meridian network: geojson" 0 "$bin" assign --network "$work/mini.
 g=$(node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));const l=j.features.filter(f=>f.geometry.type==="LineString");console.log(j.type==="FeatureCollection"&&l.length>0&&l.every(f=>f.properties.flow_teu>0) ? "ok" : "bad")' "$work/f.geojson")
 [ "$g" = ok ] && ok "geojson: links as lines with flows" || bad "geojson" "$g"
 expect_status "meridian network: csv" 0 "$bin" assign --network "$work/mini.mnet" --demand "$work/d.csv" --capacity "$work/c.csv" -o "$work/f.csv" --quiet
-head -1 "$work/f.csv" | grep -qx 'element,id,name,from,to,flow_teu,capacity_teu,voc' && ok "csv header" || bad "csv header" "$(head -1 "$work/f.csv")"
+head -1 "$work/f.csv" | grep -qx 'element,id,name,corridors,from,to,flow_teu,capacity_teu,voc' && ok "csv header" || bad "csv header" "$(head -1 "$work/f.csv")"
 expect_status "--by cost refused" 2 "$bin" assign --network "$work/mini.mnet" --demand "$work/d.csv" --by cost
 case "$err" in *"generalized or time"*) ok "says which objectives congest" ;; *) bad "objective message" "$err" ;; esac
 printf 'origin,destination,amount\nINNSA,RUMOW,10\nINNSA,Atlantis,5\n' >"$work/bad_d.csv"
