@@ -38,6 +38,7 @@ bench: build
 	./$(BUILD)/bench_pareto $(BUILD)/meridian.mnet 20
 	./$(BUILD)/bench_ch ../shared 1000
 	./$(BUILD)/bench_assign ../shared
+	./$(BUILD)/bench_critical $(BUILD)/meridian.mnet
 	./bench/bench_server.sh $(BUILD)
 	./bench/bench_pgrouting.sh $(BUILD)
 

@@ -19,5 +19,7 @@ int open_network(const char *cmd, const char *path, struct mr_net *net);
 
 /* meridian assign (cmd_assign.c). */
 int mr__cmd_assign(int argc, char **argv);
+/* meridian critical (cmd_critical.c). */
+int mr__cmd_critical(int argc, char **argv);
 
 #endif

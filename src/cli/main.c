@@ -75,7 +75,8 @@ static const char main_help[] =
 	"  scenarios          the shipped scenarios (close Suez, open Rasht-Astara, ...)\n"
 	"  serve              the HTTP API (OSRM-compatible and Meridian's own) and the web page\n"
 	"  matrix             many-to-many costs between two lists of places (contraction hierarchy)\n"
-	"  assign             user-equilibrium assignment of a demand under capacity (TNTP networks)\n"
+	"  assign             yearly flows under capacity: equilibrium or logit, bottlenecks, corridor shares\n"
+	"  critical           which links, borders, passages and nodes the network depends on\n"
 	"  import marnet FILE -o DIR\n"
 	"                     import a maritime lane network (GeoJSON, GeoPackage) as a folder\n"
 	"  import tntp|dimacs|gmns|osm FILE -o DIR\n"
@@ -2532,6 +2533,10 @@ int main(int argc, char **argv)
 			fputs(serve_help, stdout);
 		else if (strcmp(topic, "matrix") == 0)
 			fputs(matrix_help, stdout);
+		else if (strcmp(topic, "assign") == 0 || strcmp(topic, "critical") == 0) {
+			char *hv[] = {argv[2], "--help", NULL};
+			return topic[0] == 'a' ? mr__cmd_assign(2, hv) : mr__cmd_critical(2, hv);
+		}
 		else if (!topic[0])
 			fputs(main_help, stdout);
 		else
@@ -2556,6 +2561,8 @@ int main(int argc, char **argv)
 		return cmd_matrix(argc, argv);
 	if (strcmp(cmd, "assign") == 0)
 		return mr__cmd_assign(argc, argv);
+	if (strcmp(cmd, "critical") == 0)
+		return mr__cmd_critical(argc, argv);
 	if (strcmp(cmd, "build") == 0)
 		return cmd_build(argc, argv);
 	if (strcmp(cmd, "validate") == 0)
