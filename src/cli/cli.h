@@ -17,6 +17,12 @@ struct mr_net;
 /* Load path, or the built-in network when path is NULL; prints the error. */
 int open_network(const char *cmd, const char *path, struct mr_net *net);
 
+/* Launched by mpirun with several ranks (OMPI_COMM_WORLD_SIZE > 1): 1. */
+int mr__under_mpirun(void);
+/* Run `meridian-mpi CMD ARGS...` in place of this process (argv[0] = CMD); returns an exit
+ * status only if that failed. (cmd_assign.c; not in the meridian-mpi build.) */
+int mr__exec_mpi(int argc, char **argv);
+
 /* meridian assign (cmd_assign.c). */
 int mr__cmd_assign(int argc, char **argv);
 /* meridian critical (cmd_critical.c). */

@@ -311,14 +311,14 @@ static int mpi_sum(double *buf, size_t n, void *ctx)
 
 #ifndef MR_WITH_MPI
 /* Launched by mpirun with more than one rank: 1. */
-static int under_mpirun(void)
+int mr__under_mpirun(void)
 {
 	const char *s = getenv("OMPI_COMM_WORLD_SIZE");
 	return s && atoi(s) > 1;
 }
 
-/* Run `meridian-mpi assign ARGS` (next to this program, else on PATH); argv[0] is "assign". */
-static int exec_mpi(int argc, char **cargv)
+/* Run `meridian-mpi CMD ARGS` (next to this program, else on PATH); argv[0] is the command. */
+int mr__exec_mpi(int argc, char **cargv)
 {
 	char exe[PATH_MAX], path[PATH_MAX + 32];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -341,9 +341,9 @@ static int exec_mpi(int argc, char **cargv)
 	}
 	execvp("meridian-mpi", argv);
 	fprintf(stderr,
-	        "%s assign: launched by mpirun with several ranks, but meridian-mpi (the Open MPI build, cmake "
+	        "%s %s: launched by mpirun with several ranks, but meridian-mpi (the Open MPI build, cmake "
 	        "-DMR_MPI=ON) cannot be run: %s\n",
-	        prog, strerror(errno));
+	        prog, cargv[0], strerror(errno));
 	free(argv);
 	return mr_exit_status(MR_EIO);
 }
@@ -804,8 +804,8 @@ int mr__cmd_assign(int argc, char **argv)
 	if (has_help(argc, argv))
 		return fputs(assign_help, stdout), 0;
 #ifndef MR_WITH_MPI
-	if (under_mpirun())
-		return exec_mpi(argc, argv);
+	if (mr__under_mpirun())
+		return mr__exec_mpi(argc, argv);
 #endif
 	mr_assign_opts_init(&o);
 	mr_route_opts_default(&ro);

@@ -12,6 +12,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef MR_WITH_MPI
+#include <mpi.h>
+#endif
 
 #include "cli/cli.h"
 #include "core/mr_progress.h"
@@ -257,7 +260,73 @@ static void on_progress(void *ud, uint64_t done, uint64_t total)
 
 /* ---- the command ---- */
 
+/* Under mpirun (meridian-mpi): this process's rank and the number of ranks; the elements are
+ * split across ranks and rank 0 gathers the scores, ranks and reports. */
+static int mpi_rank = 0, mpi_size = 1;
+
+static int critical_main(int argc, char **argv);
+
 int mr__cmd_critical(int argc, char **argv)
+{
+	int rc;
+	if (has_help(argc, argv))
+		return critical_main(argc, argv);
+#ifdef MR_WITH_MPI
+	if (MPI_Init(&argc, &argv) != MPI_SUCCESS) {
+		fprintf(stderr, "%s critical: MPI_Init failed\n", prog);
+		return mr_exit_status(MR_EIO);
+	}
+	MPI_Comm_rank(MPI_COMM_WORLD, &mpi_rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &mpi_size);
+	rc = critical_main(argc, argv);
+	MPI_Finalize();
+#else
+	if (mr__under_mpirun())
+		return mr__exec_mpi(argc, argv);
+	rc = critical_main(argc, argv);
+#endif
+	return rc;
+}
+
+#ifdef MR_WITH_MPI
+/* Put every rank's scores together on rank 0 (each rank scored [lo, hi) of n elements). Returns
+ * 0, or -1 if a collective failed. */
+static int gather_scores(mr_crit_result *res, size_t n)
+{
+	int *counts = NULL, *displs = NULL, r, ok;
+	uint64_t work[3] = {res->searches, res->settled, res->removals}, sum[3];
+	size_t lo = res->lo, hi = res->hi;
+	if (mpi_rank == 0) {
+		counts = malloc((size_t)mpi_size * sizeof(int));
+		displs = malloc((size_t)mpi_size * sizeof(int));
+		if (!counts || !displs) {
+			free(counts);
+			free(displs);
+			return -1;
+		}
+		for (r = 0; r < mpi_size; r++) {
+			size_t a = n * (size_t)r / (size_t)mpi_size, b = n * (size_t)(r + 1) / (size_t)mpi_size;
+			counts[r] = (int)((b - a) * sizeof(mr_crit_score));
+			displs[r] = (int)(a * sizeof(mr_crit_score));
+		}
+	}
+	ok = MPI_Gatherv(mpi_rank == 0 ? MPI_IN_PLACE : (void *)(res->score + lo), (int)((hi - lo) * sizeof(mr_crit_score)),
+	                 MPI_BYTE, res->score, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD) == MPI_SUCCESS &&
+	     MPI_Reduce(work, sum, 3, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD) == MPI_SUCCESS;
+	free(counts);
+	free(displs);
+	if (ok && mpi_rank == 0) {
+		res->lo = 0;
+		res->hi = n;
+		res->searches = sum[0];
+		res->settled = sum[1];
+		res->removals = sum[2];
+	}
+	return ok ? 0 : -1;
+}
+#endif
+
+static int critical_main(int argc, char **argv)
 {
 	enum {
 		O_DEMAND = 500, O_OD, O_ELEMENTS, O_BY, O_TOP, O_RANK, O_SCENARIO, O_FORMAT, O_PAIRS, O_SYNERGY, O_THREADS,
@@ -577,12 +646,33 @@ int mr__cmd_critical(int argc, char **argv)
 			if (!seen[od[i].from]++)
 				norig++;
 		mr_free(seen);
-		mr_progress_start(&pb.p, stderr, quiet, "origins", norig);
+		mr_progress_start(&pb.p, stderr, quiet || mpi_rank > 0, "origins", norig);
 	}
 	co.progress = on_progress;
 	co.progress_ud = &pb;
+	if (mpi_size > 1 && el.n >= (size_t)mpi_size) {
+		co.lo = el.n * (size_t)mpi_rank / (size_t)mpi_size;
+		co.hi = el.n * (size_t)(mpi_rank + 1) / (size_t)mpi_size;
+	}
 	rc = mr_crit_run(net, &el, od, nod, &co, &res, &e);
 	mr_progress_finish(&pb.p);
+#ifdef MR_WITH_MPI
+	if (mpi_size > 1) {
+		/* every rank learns whether any failed, so that none waits in the gather */
+		int any = rc ? 1 : 0, all = 0;
+		MPI_Allreduce(&any, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+		if (all && !rc) {
+			rc = mr_exit_status(MR_EIO);
+			goto out;
+		}
+		if (!all && co.hi && gather_scores(&res, el.n)) {
+			rc = fail_code(CMD, MR_EIO);
+			goto out;
+		}
+		if (!all && mpi_rank > 0)
+			goto out; /* rank 0 ranks and reports */
+	}
+#endif
 	if (rc) {
 		rc = fail(CMD, &e);
 		goto out;

@@ -147,6 +147,26 @@ case "$err" in *"--scenario"*"no-such-scenario"*) ok "names --scenario" ;; *) ba
 expect_status "help" 0 "$bin" critical --help
 case "$out" in *"Usage: meridian critical"*) ok "help" ;; *) bad "help" "$out" ;; esac
 
+# ---- Open MPI: elements split across 2 ranks, the same answer byte for byte ----
+if [ -x "$(dirname "$bin")/meridian-mpi" ] && command -v mpirun >/dev/null; then
+	root=()
+	[ "$(id -u)" = 0 ] && root=(--allow-run-as-root)
+	set +e
+	mpirun -np 2 --oversubscribe "${root[@]}" "$bin" critical "${mini[@]}" --od ports --elements all --top 0 --format csv \
+		-o "$work/mpi.csv" >"$work/mpi.out" 2>"$work/mpi.err"
+	st=$?
+	set -e
+	if [ $st -ne 0 ]; then
+		bad "mpirun -np 2 critical" "exit $st: $(head -5 "$work/mpi.err")"
+	elif cmp -s "$work/fast.csv" "$work/mpi.csv"; then
+		ok "2 MPI ranks = 1 process, byte for byte"
+	else
+		bad "2 MPI ranks = 1 process" "$(diff "$work/fast.csv" "$work/mpi.csv" | head -5)"
+	fi
+else
+	echo "skipped: 2 MPI ranks (no meridian-mpi or mpirun)"
+fi
+
 # ---- the built-in network ----
 if "$bin" info 2>/dev/null | grep -q 'sea  *[0-9][0-9][0-9][0-9]'; then
 	expect_status "example demand" 0 "$bin" critical --demand example -q --elements borders,passages,ferries --format json
