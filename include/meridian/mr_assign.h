@@ -34,22 +34,44 @@ typedef struct mr_assign_link {
 	int vdf;             /* enum mr_vdf */
 } mr_assign_link;
 
+/* A shared-capacity group: links that share one capacity (a border crossing, a terminal), with a
+ * BPR delay of the group's total flow X (the sum of its links' flows) added to the cost of each of
+ * its links:
+ *   D(X) = fft * alpha * (X / capacity)^beta      (the delay only: no free-flow term; beta = 0
+ *                                                   is the constant fft * alpha)
+ * fft >= 0, capacity > 0, alpha >= 0, beta >= 0 (finite). */
+typedef struct mr_assign_group {
+	double fft, capacity, alpha, beta;
+} mr_assign_group;
+
 /* Nodes 0..nodes-1; zones are nodes 0..zones-1 (TNTP zone k = node k-1). Nodes below first_thru
  * are never passed through by a route (TNTP <FIRST THRU NODE> minus one: 0 = every node may be
  * passed through); a route may start or end at them. Link cost (generalized, in time units):
- *   c(x) = t(x) + toll_factor * toll + distance_factor * length,
- * the two factors from TNTP's <TOLL FACTOR> and <DISTANCE FACTOR> (0 when absent). c(0) must be
- * >= 0 on every link. */
+ *   c_a(x) = t_a(x_a) + toll_factor * toll_a + distance_factor * length_a + D_g(X_g),
+ * the two factors from TNTP's <TOLL FACTOR> and <DISTANCE FACTOR> (0 when absent); the last term
+ * only for a link of a group g (X_g the group's total flow). c(0) must be >= 0 on every link.
+ * Groups are optional (ngroups 0, groups and link_group NULL: every link's cost is separable);
+ * the Jacobian of the costs stays symmetric, so the equilibrium still minimises the Beckmann
+ * objective sum_a int t_a + sum_g int_0^X_g D_g (docs/assignment.md). */
 typedef struct mr_assign_net {
 	uint32_t nodes, zones, first_thru;
 	uint32_t nlinks;
 	mr_assign_link *links; /* nlinks; owned (mr_assign_net_free) */
 	double toll_factor, distance_factor;
+	uint32_t ngroups;
+	mr_assign_group *groups; /* ngroups; owned */
+	uint32_t *link_group;    /* nlinks: the group of each link or MR_ASSIGN_NO_GROUP; owned; NULL =
+	                            no link in a group */
 } mr_assign_net;
 
-/* Allocate net->links for nlinks links (zeroed) and set the counts. */
+#define MR_ASSIGN_NO_GROUP UINT32_MAX /* the value of MR_NONE (mr_net.h) */
+
+/* Allocate net->links for nlinks links (zeroed) and set the counts (no groups). */
 MR_API int mr_assign_net_init(mr_assign_net *net, uint32_t nodes, uint32_t zones, uint32_t first_thru,
                               uint32_t nlinks);
+/* Give the network ngroups groups (zeroed: set each one's parameters) and link_group (every link
+ * MR_ASSIGN_NO_GROUP), replacing any before. MR_ENOMEM leaves the network without groups. */
+MR_API int mr_assign_net_groups(mr_assign_net *net, uint32_t ngroups);
 MR_API void mr_assign_net_free(mr_assign_net *net); /* accepts a zeroed or half-built net */
 
 /* Travel time t(x), derivative t'(x) and integral of t from 0 to x for one link (not including
@@ -58,8 +80,20 @@ MR_API double mr_assign_vdf(const mr_assign_link *l, double x);
 MR_API double mr_assign_vdf_der(const mr_assign_link *l, double x);
 MR_API double mr_assign_vdf_int(const mr_assign_link *l, double x);
 
-/* Beckmann objective of the link flows x (nlinks): sum over links of the integral of c from 0
- * to x_a. Total cost (TSTT) is sum x_a c_a(x_a). */
+/* A group's delay D(X) (see mr_assign_group). */
+MR_API double mr_assign_group_delay(const mr_assign_group *g, double X);
+
+/* The groups' total flows X (ngroups) from the link flows x (nlinks). */
+MR_API void mr_assign_group_flows(const mr_assign_net *net, const double *x, double *X);
+
+/* Generalized cost c_i of link i at link flows x and group flows X (from mr_assign_group_flows;
+ * may be NULL when the network has no groups). */
+MR_API double mr_assign_link_cost(const mr_assign_net *net, uint32_t i, const double *x, const double *X);
+
+/* Beckmann objective of the link flows x (nlinks): sum over links of the integral of their own
+ * cost (t_a and the toll and distance terms) from 0 to x_a, plus sum over groups of the integral
+ * of D_g from 0 to X_g; its gradient is the vector of link costs. Total cost (TSTT) is
+ * sum x_a c_a(x). With groups both allocate the group flows: NaN if that fails. */
 MR_API double mr_assign_objective(const mr_assign_net *net, const double *x);
 MR_API double mr_assign_total_cost(const mr_assign_net *net, const double *x);
 
@@ -163,13 +197,16 @@ enum mr_assign_stop {
 typedef struct mr_assign_result {
 	uint32_t nlinks;
 	double *flow;         /* nlinks: total link flow (summed over every process) */
-	double *time;         /* nlinks: t(flow) */
-	double *cost;         /* nlinks: generalized cost c(flow) */
+	double *time;         /* nlinks: t(flow), plus the group's delay D_g for a link of a group */
+	double *cost;         /* nlinks: generalized cost c(flow) (with the group's delay) */
 	double gap, aec, objective, tstt, sptt, seconds;
 	uint32_t iterations;
 	int stop;             /* enum mr_assign_stop */
 	mr_assign_iter *history; /* one record per iteration */
 	size_t nhistory;
+	uint32_t ngroups;     /* the network's groups (0: none, and the two arrays are NULL) */
+	double *group_flow;   /* ngroups: X_g, the sum of the group's link flows */
+	double *group_cost;   /* ngroups: D_g(X_g), the delay each link of the group carries */
 } mr_assign_result;
 
 MR_API void mr_assign_result_free(mr_assign_result *r); /* accepts a zeroed result */
@@ -200,6 +237,13 @@ MR_API int mr_assign_run(mr_assign *a, mr_assign_result *res, mr_error *err);
  * MR_ETRUNCATED, MR_ECORRUPT (with the offset in err), MR_ENOMEM. */
 MR_API int mr_assign_save(const mr_assign *a, const char *path, mr_error *err);
 MR_API int mr_assign_load(mr_assign *a, const char *path, mr_error *err);
+
+/* Algorithm B: the flows of one origin's bush after mr_assign_run (its demand's share of every
+ * link flow: x[nlinks] in the caller's link order, 0 off the bush; all 0 for an origin without
+ * demand). The origin must be one of this process's (origin_lo .. origin_hi-1 with the MPI hook):
+ * MR_EINVAL otherwise, for another algorithm, or before the first run. Summed over every origin
+ * (and process), these flows are res.flow up to rounding. */
+MR_API int mr_assign_origin_flows(const mr_assign *a, uint32_t origin, double *x);
 
 /* create + run + destroy. */
 MR_API int mr_assign_solve(const mr_assign_net *net, const mr_assign_demand *demand, const mr_assign_opts *o,

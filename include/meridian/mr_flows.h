@@ -8,9 +8,13 @@
  * (as `route` charges it) and back through free ones; zones are never passed through. Every
  * usable arc of the options' weights is a link whose cost is the arc's weight, split into a part
  * that congestion stretches (value of time x hours for the generalized objective, hours for
- * time) and a fixed part (money); its BPR capacity is the smallest of the capacities that apply
- * to it (its link's, per direction; its border crossing's; its terminal's for a transfer arc),
- * and without one it never congests. Flows and capacities are TEU per year. */
+ * time) and a fixed part (money); an arc of a link with a capacity (per direction) gets BPR on it,
+ * and an arc without one never congests by itself. A border crossing's or a transfer terminal's
+ * capacity is shared: each capacitated border is an assignment group (mr_assign_group) over every
+ * arc that crosses it (both directions, every mode), each capacitated terminal a group over the
+ * transfer arcs at its node, with a BPR delay of the group's total flow (free-flow part: the
+ * border's dwell hours, the mean of the terminal's transfer arcs' hours; times the value of time
+ * for the generalized objective). Flows and capacities are TEU per year. */
 #ifndef MERIDIAN_MR_FLOWS_H
 #define MERIDIAN_MR_FLOWS_H
 
@@ -61,17 +65,26 @@ MR_API int mr_flow_capacity_read(const mr_net *net, const char *path, mr_flow_ca
 MR_API void mr_flow_capacity_free(mr_flow_capacity *c);
 
 /* ---- the assignment problem ---- */
+
+/* The element of an assignment group: a border crossing or a transfer terminal. */
+typedef struct mr_flow_group {
+	int kind;     /* MR_FLOW_BORDER or MR_FLOW_TERMINAL */
+	uint32_t ref; /* border or node index */
+} mr_flow_group;
+
 typedef struct mr_flow_problem {
-	mr_assign_net an;
+	mr_assign_net an;    /* with an.ngroups groups (an.groups, an.link_group) */
 	mr_assign_demand ad;
 	uint32_t nzones;
 	uint32_t *zone_node; /* nzones: real node of each zone */
 	uint32_t *arc_of;    /* an.nlinks: the network arc of each link, MR_NONE for a connector */
 	uint32_t *link_of;   /* g.m: the assignment link of each arc, MR_NONE if unusable */
+	mr_flow_group *group; /* an.ngroups: the element of each group (NULL without groups) */
 } mr_flow_problem;
 
 /* Make the problem for the options o (objective generalized or time: the others do not depend
- * on time and cannot congest: MR_EINVAL), BPR alpha and beta for every capacitated link.
+ * on time and cannot congest: MR_EINVAL), BPR alpha and beta for every capacitated link and
+ * group (a border or terminal with a capacity and at least one usable arc).
  * MR_ENOROUTE names the first demand line whose destination cannot be reached. */
 MR_API int mr_flow_problem_make(const mr_net *net, const mr_route_opts *o, const mr_flow_capacity *cap,
                                 const mr_flow_demand *d, double alpha, double beta, mr_flow_problem *p,
@@ -117,9 +130,9 @@ MR_API int mr_flow_html(const mr_net *net, const mr_flow_load *v, size_t n, cons
  *   P_k = exp(-theta c_k / c_min) / sum_j exp(-theta c_j / c_min),
  * so theta is dimensionless: a route 10 % dearer than the best gets exp(-0.1 theta) times its
  * weight (theta 10: 0.37; theta -> infinity: all on the cheapest). With capacities the route
- * costs follow the links' BPR costs and the split is iterated by the method of successive
- * averages (stochastic user equilibrium on fixed route sets) until the largest change of a link
- * flow is at most tol x the demand, or max_iter. */
+ * costs follow the links' BPR costs and the groups' delays, and the split is iterated by the
+ * method of successive averages (stochastic user equilibrium on fixed route sets) until the
+ * largest change of a link flow is at most tol x the demand, or max_iter. */
 typedef struct mr_flow_logit_opts {
 	size_t routes;       /* alternatives per OD pair, >= 1; default 5 */
 	double max_overlap;  /* default 0.6 (mr_alt_opts) */

@@ -1,6 +1,6 @@
-/* mr_assign.c: traffic assignment: volume-delay functions, the solver's set-up, shortest paths
- * and all-or-nothing loading, MSA and the Frank-Wolfe family (FW, CFW, BFW), the run driver
- * (convergence, stop rules, history, the MPI hook) and the results. Algorithm B is in
+/* mr_assign.c: traffic assignment: volume-delay functions and shared-capacity groups, the
+ * solver's set-up, shortest paths and all-or-nothing loading, MSA and the Frank-Wolfe family (FW,
+ * CFW, BFW), the run driver (convergence, stop rules, history, the MPI hook) and the results. Algorithm B is in
  * mr_assign_b.c; the solver's invariants are in mr_assign_int.h. */
 #include <math.h>
 #include <stdio.h>
@@ -37,6 +37,23 @@ static void vdf_prepare(mr__vdfp *p, const mr_assign_link *l, double toll_factor
 	p->k = l->fft * l->alpha / pow(l->capacity, l->beta);
 	p->icap = 1.0 / l->capacity;
 	p->kind = l->beta == 1 ? MR__VK_BPR1 : l->beta == 4 ? MR__VK_BPR4 : MR__VK_BPR;
+}
+
+/* A group's delay D(X) as a cost function: t0 = fix = 0, so cost = D, integral = int_0^X D. */
+static void group_prepare(mr__vdfp *p, const mr_assign_group *g)
+{
+	memset(p, 0, sizeof(*p));
+	p->beta = g->beta;
+	p->kind = MR__VK_CONST; /* k = 0: no delay */
+	if (g->alpha == 0 || g->fft == 0)
+		return;
+	if (g->beta == 0) {
+		p->k = g->fft * g->alpha;
+		return;
+	}
+	p->k = g->fft * g->alpha / pow(g->capacity, g->beta);
+	p->icap = 1.0 / g->capacity;
+	p->kind = g->beta == 1 ? MR__VK_BPR1 : g->beta == 4 ? MR__VK_BPR4 : MR__VK_BPR;
 }
 
 /* Antiderivative helper of the conical function: F(u) = u s / 2 + g^2 asinh(u / g) / 2. */
@@ -115,6 +132,30 @@ static int link_ok(const mr_assign_link *l, uint32_t nodes, char *why, size_t si
 	return 1;
 }
 
+/* 1 if the group's parameters are usable; else fills why. */
+static int group_ok(const mr_assign_group *g, char *why, size_t size)
+{
+	if (!isfinite(g->fft) || g->fft < 0 || !isfinite(g->alpha) || g->alpha < 0 || !isfinite(g->beta) || g->beta < 0) {
+		snprintf(why, size, "fft %g, alpha %g and beta %g must be finite and >= 0", g->fft, g->alpha, g->beta);
+		return 0;
+	}
+	if (!isfinite(g->capacity) || g->capacity <= 0) {
+		snprintf(why, size, "capacity %g must be > 0", g->capacity);
+		return 0;
+	}
+	return 1;
+}
+
+/* The group of link i, or MR__NONE. */
+static uint32_t link_group(const mr_assign_net *net, uint32_t i)
+{
+	uint32_t g;
+	if (!net->ngroups || !net->link_group || !net->groups)
+		return MR__NONE;
+	g = net->link_group[i];
+	return g < net->ngroups ? g : MR__NONE;
+}
+
 /* The public functions compute without checking (mr_assign_create checks). */
 static mr__vdfp public_vdfp(const mr_assign_link *l)
 {
@@ -143,27 +184,86 @@ double mr_assign_vdf_int(const mr_assign_link *l, double x)
 	return mr__vdf_integral(&p, x);
 }
 
+double mr_assign_group_delay(const mr_assign_group *g, double X)
+{
+	mr__vdfp p;
+	group_prepare(&p, g);
+	return mr__vdf_cost(&p, X);
+}
+
+void mr_assign_group_flows(const mr_assign_net *net, const double *x, double *X)
+{
+	uint32_t i, g;
+	for (g = 0; g < net->ngroups; g++)
+		X[g] = 0;
+	for (i = 0; i < net->nlinks; i++)
+		if ((g = link_group(net, i)) != MR__NONE)
+			X[g] += x[i];
+}
+
+double mr_assign_link_cost(const mr_assign_net *net, uint32_t i, const double *x, const double *X)
+{
+	mr__vdfp p;
+	uint32_t g = link_group(net, i);
+	double c;
+	vdf_prepare(&p, &net->links[i], net->toll_factor, net->distance_factor);
+	c = mr__vdf_cost(&p, x[i]);
+	if (g != MR__NONE && X)
+		c += mr_assign_group_delay(&net->groups[g], X[g]);
+	return c;
+}
+
+/* The group flows of x in a new array (NULL without groups); *fail on allocation failure. */
+static double *group_flows_new(const mr_assign_net *net, const double *x, int *fail)
+{
+	double *X;
+	*fail = 0;
+	if (!net->ngroups || !net->groups)
+		return NULL;
+	if (!(X = mr_malloc((size_t)net->ngroups * sizeof(double)))) {
+		*fail = 1;
+		return NULL;
+	}
+	mr_assign_group_flows(net, x, X);
+	return X;
+}
+
 double mr_assign_objective(const mr_assign_net *net, const double *x)
 {
-	double s = 0;
+	double s = 0, *X;
 	uint32_t i;
+	int fail;
+	if (!(X = group_flows_new(net, x, &fail)) && fail)
+		return NAN;
 	for (i = 0; i < net->nlinks; i++) {
 		mr__vdfp p;
 		vdf_prepare(&p, &net->links[i], net->toll_factor, net->distance_factor);
 		s += mr__vdf_integral(&p, x[i]);
 	}
+	for (i = 0; X && i < net->ngroups; i++) {
+		mr__vdfp p;
+		group_prepare(&p, &net->groups[i]);
+		s += mr__vdf_integral(&p, X[i]);
+	}
+	mr_free(X);
 	return s;
 }
 
 double mr_assign_total_cost(const mr_assign_net *net, const double *x)
 {
-	double s = 0;
+	double s = 0, *X;
 	uint32_t i;
+	int fail;
+	if (!(X = group_flows_new(net, x, &fail)) && fail)
+		return NAN;
 	for (i = 0; i < net->nlinks; i++) {
 		mr__vdfp p;
 		vdf_prepare(&p, &net->links[i], net->toll_factor, net->distance_factor);
 		s += x[i] * mr__vdf_cost(&p, x[i]);
 	}
+	for (i = 0; X && i < net->ngroups; i++)
+		s += X[i] * mr_assign_group_delay(&net->groups[i], X[i]);
+	mr_free(X);
 	return s;
 }
 
@@ -182,11 +282,36 @@ int mr_assign_net_init(mr_assign_net *net, uint32_t nodes, uint32_t zones, uint3
 	return MR_OK;
 }
 
+int mr_assign_net_groups(mr_assign_net *net, uint32_t ngroups)
+{
+	uint32_t i;
+	mr_free(net->groups);
+	mr_free(net->link_group);
+	net->groups = NULL;
+	net->link_group = NULL;
+	net->ngroups = 0;
+	net->groups = mr_calloc(ngroups ? ngroups : 1, sizeof(mr_assign_group));
+	net->link_group = mr_malloc(((size_t)net->nlinks + 1) * sizeof(uint32_t));
+	if (!net->groups || !net->link_group) {
+		mr_free(net->groups);
+		mr_free(net->link_group);
+		net->groups = NULL;
+		net->link_group = NULL;
+		return MR_ENOMEM;
+	}
+	for (i = 0; i < net->nlinks; i++)
+		net->link_group[i] = MR_ASSIGN_NO_GROUP;
+	net->ngroups = ngroups;
+	return MR_OK;
+}
+
 void mr_assign_net_free(mr_assign_net *net)
 {
 	if (!net)
 		return;
 	mr_free(net->links);
+	mr_free(net->groups);
+	mr_free(net->link_group);
 	memset(net, 0, sizeof(*net));
 }
 
@@ -301,6 +426,8 @@ void mr_assign_result_free(mr_assign_result *r)
 	mr_free(r->time);
 	mr_free(r->cost);
 	mr_free(r->history);
+	mr_free(r->group_flow);
+	mr_free(r->group_cost);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -343,14 +470,67 @@ void mr_assign_destroy(mr_assign *a)
 	mr_free(a->s1);
 	mr_free(a->s2);
 	mr_free(a->buf);
+	mr_free(a->grp);
+	mr_free(a->gfirst);
+	mr_free(a->gmem);
+	mr_free(a->gp);
+	mr_free(a->gx);
+	mr_free(a->gcost);
+	mr_free(a->gder);
+	mr_free(a->ocost);
+	mr_free(a->gtmp);
+	mr_free(a->gdirty);
+	mr_free(a->gmark);
 	mr_free(a);
+}
+
+/* Delay of group g at its flow and the costs of its links. */
+static void group_update(mr_assign *a, uint32_t g)
+{
+	uint32_t k, end;
+	double gc;
+	mr__vdf_eval(&a->gp[g], a->gx[g], &a->gcost[g], &a->gder[g]);
+	gc = a->gcost[g];
+	for (k = a->gfirst[g], end = a->gfirst[g + 1]; k < end; k++) {
+		uint32_t i = a->gmem[k];
+		a->cost[i] = a->ocost[i] + gc;
+	}
+}
+
+void mr__assign_groups_flush(mr_assign *a)
+{
+	uint32_t k;
+	for (k = 0; k < a->ndirty; k++) {
+		uint32_t g = a->gdirty[k];
+		a->gmark[g] = 0;
+		group_update(a, g);
+	}
+	a->ndirty = 0;
 }
 
 void mr__assign_costs(mr_assign *a)
 {
-	uint32_t i;
-	for (i = 0; i < a->m; i++)
-		mr__vdf_eval(&a->vp[i], a->x[i], &a->cost[i], &a->der[i]);
+	uint32_t i, g;
+	if (!a->ng) {
+		for (i = 0; i < a->m; i++)
+			mr__vdf_eval(&a->vp[i], a->x[i], &a->cost[i], &a->der[i]);
+		return;
+	}
+	for (g = 0; g < a->ng; g++)
+		a->gx[g] = 0;
+	for (i = 0; i < a->m; i++) {
+		if ((g = a->grp[i]) == MR__NONE) {
+			mr__vdf_eval(&a->vp[i], a->x[i], &a->cost[i], &a->der[i]);
+			continue;
+		}
+		mr__vdf_eval(&a->vp[i], a->x[i], &a->ocost[i], &a->der[i]);
+		a->gx[g] += a->x[i];
+	}
+	for (g = 0; g < a->ng; g++) {
+		a->gmark[g] = 0;
+		group_update(a, g);
+	}
+	a->ndirty = 0;
 }
 
 void mr__assign_sp(mr_assign *a, uint32_t o)
@@ -464,8 +644,11 @@ static int aon(mr_assign *a, double *y, double *sptt, mr_error *err)
 	return MR_OK;
 }
 
-/* phi'(lambda) = sum c(x + lambda d) d and phi'' over the links where d != 0. */
-static void ls_eval(const mr_assign *a, const double *x, const double *d, double lambda, double *g, double *h)
+/* phi'(lambda) = sum c(x + lambda d) d and phi'' over the links where d != 0; with groups, gx0
+ * and gd are the groups' sums of x and d (the group terms D_g(X_g + lambda D_g) D_g and
+ * D_g' D_g^2). */
+static void ls_eval(const mr_assign *a, const double *x, const double *d, const double *gx0, const double *gd,
+                    double lambda, double *g, double *h)
 {
 	double sg = 0, sh = 0, c, dd;
 	uint32_t i;
@@ -476,25 +659,55 @@ static void ls_eval(const mr_assign *a, const double *x, const double *d, double
 		sg += c * d[i];
 		sh += dd * d[i] * d[i];
 	}
+	for (i = 0; i < a->ng; i++) {
+		if (gd[i] == 0)
+			continue;
+		mr__vdf_eval(&a->gp[i], gx0[i] + lambda * gd[i], &c, &dd);
+		sg += c * gd[i];
+		sh += dd * gd[i] * gd[i];
+	}
 	*g = sg;
 	*h = sh;
 }
 
-double mr__assign_line_search(const mr_assign *a, const double *x, const double *d)
+/* The groups' sums of u into su and of v into sv (ng each). */
+static void group_sums(const mr_assign *a, const double *u, const double *v, double *su, double *sv)
 {
-	double lo = 0, hi = 1, lam, g, h, g0, g1;
+	uint32_t g, k;
+	for (g = 0; g < a->ng; g++) {
+		double s = 0, t = 0;
+		for (k = a->gfirst[g]; k < a->gfirst[g + 1]; k++) {
+			s += u[a->gmem[k]];
+			t += v[a->gmem[k]];
+		}
+		su[g] = s;
+		sv[g] = t;
+	}
+}
+
+double mr__assign_line_search(mr_assign *a, const double *x, const double *d)
+{
+	return mr__assign_line_search_to(a, x, d, 1);
+}
+
+double mr__assign_line_search_to(mr_assign *a, const double *x, const double *d, double top)
+{
+	double lo = 0, hi = top, lam, g, h, g0, g1, *gx0 = a->gtmp, *gd = a->gtmp ? a->gtmp + a->ng : NULL;
 	int it;
 
-	ls_eval(a, x, d, 0, &g0, &h);
+	if (a->ng)
+		group_sums(a, x, d, gx0, gd);
+
+	ls_eval(a, x, d, gx0, gd, 0, &g0, &h);
 	if (!(g0 < 0))
 		return 0;
-	ls_eval(a, x, d, 1, &g1, &h);
+	ls_eval(a, x, d, gx0, gd, top, &g1, &h);
 	if (g1 <= 0)
-		return 1;
-	lam = g0 / (g0 - g1); /* secant start */
+		return top;
+	lam = top * (g0 / (g0 - g1)); /* secant start */
 	for (it = 0; it < 100; it++) {
 		double nl;
-		ls_eval(a, x, d, lam, &g, &h);
+		ls_eval(a, x, d, gx0, gd, lam, &g, &h);
 		if (g == 0)
 			break;
 		if (g > 0)
@@ -504,7 +717,7 @@ double mr__assign_line_search(const mr_assign *a, const double *x, const double 
 		nl = h > 0 ? lam - g / h : 0.5 * (lo + hi);
 		if (!(nl > lo && nl < hi))
 			nl = 0.5 * (lo + hi);
-		if (fabs(nl - lam) <= 1e-16 || hi - lo <= 1e-15)
+		if (fabs(nl - lam) <= 1e-16 * top || hi - lo <= 1e-15 * top)
 			return nl;
 		lam = nl;
 	}
@@ -569,6 +782,17 @@ int mr_assign_create(mr_assign **out, const mr_assign_net *net, const mr_assign_
 			return mr_error_set(err, MR_EINVAL, NULL, 0, 0, "link",
 			                    "link %u: generalized cost at zero flow %g is negative", i, mr__vdf_cost(&p, 0));
 	}
+	if (net->ngroups && !net->groups)
+		return mr_error_set(err, MR_EINVAL, NULL, 0, 0, "groups", "%u groups without their parameters", net->ngroups);
+	if (net->ngroups >= MR__NONE)
+		return mr_error_set(err, MR_ELIMIT, NULL, 0, 0, "groups", "too many groups");
+	for (i = 0; i < net->ngroups; i++)
+		if (!group_ok(&net->groups[i], why, sizeof(why)))
+			return mr_error_set(err, MR_EINVAL, NULL, 0, 0, "group", "group %u: %s", i, why);
+	for (i = 0; net->link_group && i < net->nlinks; i++)
+		if (net->link_group[i] != MR_ASSIGN_NO_GROUP && net->link_group[i] >= net->ngroups)
+			return mr_error_set(err, MR_EINVAL, NULL, 0, 0, "link_group", "link %u: group %u out of range (%u groups)",
+			                    i, net->link_group[i], net->ngroups);
 	if (!(a = mr_calloc(1, sizeof(*a))))
 		return mr_error_set(err, MR_ENOMEM, NULL, 0, 0, NULL, "out of memory");
 	a->o = *o;
@@ -579,6 +803,7 @@ int mr_assign_create(mr_assign **out, const mr_assign_net *net, const mr_assign_
 	a->lo = o->origin_hi || o->allreduce_sum ? o->origin_lo : 0;
 	a->hi = o->origin_hi || o->allreduce_sum ? o->origin_hi : net->zones;
 	a->tau1 = a->tau2 = -1;
+	a->last_gap = HUGE_VAL;
 	a->out_first = mr_calloc((size_t)n + 1, sizeof(uint32_t));
 	a->tail = mr_malloc(((size_t)m + 1) * sizeof(uint32_t));
 	a->head = mr_malloc(((size_t)m + 1) * sizeof(uint32_t));
@@ -592,7 +817,9 @@ int mr_assign_create(mr_assign **out, const mr_assign_net *net, const mr_assign_
 	a->pred = mr_malloc((size_t)n * sizeof(uint32_t));
 	a->order = mr_malloc((size_t)n * sizeof(uint32_t));
 	a->nflow = mr_calloc((size_t)n, sizeof(double));
-	a->buf = mr_malloc(((size_t)(m > net->zones ? m : net->zones) + 4) * sizeof(double));
+	/* with groups, Algorithm B's MPI scheme adds two slots per process to a pass's reduction */
+	a->buf = mr_malloc(((size_t)(m > net->zones ? m : net->zones) + 4 + (net->ngroups ? 2 * (size_t)net->zones : 0)) *
+	                   sizeof(double));
 	a->dfirst = mr_malloc(((size_t)a->zones + 1) * sizeof(uint32_t));
 	a->ddest = mr_malloc((dem->n ? dem->n : 1) * sizeof(uint32_t));
 	a->damt = mr_malloc((dem->n ? dem->n : 1) * sizeof(double));
@@ -603,6 +830,27 @@ int mr_assign_create(mr_assign **out, const mr_assign_net *net, const mr_assign_
 	}
 	if ((rc = mr_heap_init(&a->heap, n)) != MR_OK)
 		goto fail;
+	if (net->ngroups) {
+		uint32_t ng = a->ng = net->ngroups;
+		a->grp = mr_malloc(((size_t)m + 1) * sizeof(uint32_t));
+		a->gfirst = mr_calloc((size_t)ng + 2, sizeof(uint32_t));
+		a->gmem = mr_malloc(((size_t)m + 1) * sizeof(uint32_t));
+		a->gp = mr_malloc((size_t)ng * sizeof(mr__vdfp));
+		a->gx = mr_calloc((size_t)ng, sizeof(double));
+		a->gcost = mr_calloc((size_t)ng, sizeof(double));
+		a->gder = mr_calloc((size_t)ng, sizeof(double));
+		a->ocost = mr_calloc((size_t)m + 1, sizeof(double));
+		a->gtmp = mr_malloc(4 * (size_t)ng * sizeof(double));
+		a->gdirty = mr_malloc((size_t)ng * sizeof(uint32_t));
+		a->gmark = mr_calloc((size_t)ng, 1);
+		if (!a->grp || !a->gfirst || !a->gmem || !a->gp || !a->gx || !a->gcost || !a->gder || !a->ocost || !a->gtmp ||
+		    !a->gdirty || !a->gmark) {
+			rc = MR_ENOMEM;
+			goto fail;
+		}
+		for (i = 0; i < ng; i++)
+			group_prepare(&a->gp[i], &net->groups[i]);
+	}
 	if (o->algorithm != MR_ASSIGN_B && o->algorithm != MR_ASSIGN_AON) {
 		a->y = mr_calloc((size_t)m + 1, sizeof(double));
 		if (o->algorithm == MR_ASSIGN_CFW || o->algorithm == MR_ASSIGN_BFW) {
@@ -631,6 +879,20 @@ int mr_assign_create(mr_assign **out, const mr_assign_net *net, const mr_assign_
 	for (v = n; v > 0; v--)
 		a->out_first[v] = a->out_first[v - 1];
 	a->out_first[0] = 0;
+	/* group members (internal ids, increasing), by counting sort */
+	if (a->ng) {
+		uint32_t g;
+		for (i = 0; i < m; i++) {
+			a->grp[i] = link_group(net, a->ext[i]);
+			if (a->grp[i] != MR__NONE)
+				a->gfirst[a->grp[i] + 2]++;
+		}
+		for (g = 0; g < a->ng; g++)
+			a->gfirst[g + 2] += a->gfirst[g + 1];
+		for (i = 0; i < m; i++)
+			if ((g = a->grp[i]) != MR__NONE)
+				a->gmem[a->gfirst[g + 1]++] = i;
+	}
 	/* the network's fingerprint (for warm-start files) */
 	h = fnv(h, &net->nodes, sizeof(uint32_t));
 	h = fnv(h, &net->zones, sizeof(uint32_t));
@@ -687,12 +949,15 @@ static int report(mr_assign *a, mr_assign_result *res, uint32_t k, double sptt, 
 		tstt += a->x[i] * a->cost[i];
 		obj += mr__vdf_integral(&a->vp[i], a->x[i]);
 	}
+	for (i = 0; i < a->ng; i++)
+		obj += mr__vdf_integral(&a->gp[i], a->gx[i]);
 	now = mr_now_s();
 	it.iteration = k;
 	it.gap = sptt > 0 ? (tstt - sptt) / sptt : 0;
 	it.aec = a->total_demand > 0 ? (tstt - sptt) / a->total_demand : 0;
 	it.objective = obj;
 	it.seconds = now - a->t_start;
+	a->last_gap = it.gap;
 	if (res->nhistory % 64 == 0) {
 		mr_assign_iter *p = mr_realloc(res->history, (res->nhistory + 64) * sizeof(*p));
 		if (!p)
@@ -738,22 +1003,51 @@ static int report(mr_assign *a, mr_assign_result *res, uint32_t k, double sptt, 
 	return MR_OK;
 }
 
+/* Sum over groups of D_g' P_g Q_g: the group part of p'Hq, with P_g and Q_g the groups' sums of
+ * p and q, where p = sum_k pc[k] v[k] and q likewise over vectors v[0..nv) (NULL = the flows x;
+ * per-group sums of each vector in gs[k * ng ..]). */
+static double group_hess(const mr_assign *a, const double *gs, uint32_t nv, const double *pc, const double *qc)
+{
+	double s = 0;
+	uint32_t g, k;
+	for (g = 0; g < a->ng; g++) {
+		double P = 0, Q = 0;
+		for (k = 0; k < nv; k++) {
+			P += pc[k] * gs[(size_t)k * a->ng + g];
+			Q += qc[k] * gs[(size_t)k * a->ng + g];
+		}
+		s += a->gder[g] * P * Q;
+	}
+	return s;
+}
+
 /* The conjugate (CFW) or biconjugate (BFW) target point s from the AON point y (in place in y);
- * Mitradjieva and Lindberg (2013). H is the diagonal of link cost derivatives at x. */
+ * Mitradjieva and Lindberg (2013). H is the Hessian of the objective at x: the diagonal of link
+ * cost derivatives plus, for each group, D_g' on every pair of its links. */
 static void conjugate_target(mr_assign *a, double *y)
 {
 	const double *x = a->x, *H = a->der, *s1 = a->s1, *s2 = a->s2;
 	uint32_t i, m = a->m;
 	int bi = a->o.algorithm == MR_ASSIGN_BFW;
+	double *gs = a->gtmp; /* the groups' sums of x, y, s1, s2 */
 
 	if (!a->have_s1 || a->tau1 >= 1 || a->tau1 <= 0)
 		return; /* plain AON */
+	if (a->ng) {
+		group_sums(a, x, y, gs, gs + a->ng);
+		group_sums(a, s1, s2, gs + 2 * a->ng, gs + 3 * a->ng);
+	}
 	if (!bi || !a->have_s2 || a->tau2 >= 1 || a->tau2 <= 0) {
 		double num = 0, den = 0, al;
 		for (i = 0; i < m; i++) {
 			double db = s1[i] - x[i], da = y[i] - x[i];
 			num += H[i] * db * da;
 			den += H[i] * db * (da - db);
+		}
+		if (a->ng) { /* vectors x, y, s1, s2 */
+			static const double db[4] = {-1, 0, 1, 0}, da[4] = {-1, 1, 0, 0}, dd[4] = {0, 1, -1, 0};
+			num += group_hess(a, gs, 4, db, da);
+			den += group_hess(a, gs, 4, db, dd);
 		}
 		al = den != 0 ? num / den : 0;
 		if (!(al > 0))
@@ -772,6 +1066,14 @@ static void conjugate_target(mr_assign *a, double *y)
 			d1 += H[i] * db * (s2[i] - s1[i]);
 			n2 += H[i] * d1i * da;
 			d2 += H[i] * d1i * d1i;
+		}
+		if (a->ng) { /* vectors x, y, s1, s2 */
+			const double db[4] = {-1, 0, t, 1 - t}, da[4] = {-1, 1, 0, 0}, d21[4] = {0, 0, -1, 1},
+			             d1v[4] = {-1, 0, 1, 0};
+			n1 += group_hess(a, gs, 4, db, da);
+			d1 += group_hess(a, gs, 4, db, d21);
+			n2 += group_hess(a, gs, 4, d1v, da);
+			d2 += group_hess(a, gs, 4, d1v, d1v);
 		}
 		if (d1 == 0 || d2 == 0)
 			return;
@@ -934,8 +1236,14 @@ int mr_assign_run(mr_assign *a, mr_assign_result *res, mr_error *err)
 	res->flow = mr_malloc(((size_t)a->m + 1) * sizeof(double));
 	res->time = mr_malloc(((size_t)a->m + 1) * sizeof(double));
 	res->cost = mr_malloc(((size_t)a->m + 1) * sizeof(double));
-	rc = !res->flow || !res->time || !res->cost ? mr_error_set(err, MR_ENOMEM, NULL, 0, 0, NULL, "out of memory")
-	                                           : MR_OK;
+	if (a->ng) {
+		res->ngroups = a->ng;
+		res->group_flow = mr_malloc((size_t)a->ng * sizeof(double));
+		res->group_cost = mr_malloc((size_t)a->ng * sizeof(double));
+	}
+	rc = !res->flow || !res->time || !res->cost || (a->ng && (!res->group_flow || !res->group_cost))
+	             ? mr_error_set(err, MR_ENOMEM, NULL, 0, 0, NULL, "out of memory")
+	             : MR_OK;
 	if ((rc = mr__assign_agree(a, rc, err)) != MR_OK) /* with the hook, every process fails */
 		goto fail;
 	a->t_start = mr_now_s();
@@ -951,6 +1259,12 @@ int mr_assign_run(mr_assign *a, mr_assign_result *res, mr_error *err)
 		res->flow[e] = a->x[i];
 		res->cost[e] = a->cost[i];
 		res->time[e] = mr__vdf_cost(&t, a->x[i]);
+		if (a->ng && a->grp[i] != MR__NONE)
+			res->time[e] += a->gcost[a->grp[i]];
+	}
+	for (i = 0; i < a->ng; i++) {
+		res->group_flow[i] = a->gx[i];
+		res->group_cost[i] = a->gcost[i];
 	}
 	res->seconds = mr_now_s() - a->t_start;
 	return MR_OK;
@@ -977,6 +1291,14 @@ int mr_assign_load(mr_assign *a, const char *path, mr_error *err)
 	if (a->started)
 		return mr_error_set(err, MR_EINVAL, path, 0, 0, NULL, "load bushes before the first run");
 	return mr__b_load(a, path, err);
+}
+
+int mr_assign_origin_flows(const mr_assign *a, uint32_t origin, double *x)
+{
+	if (!a || !x || a->o.algorithm != MR_ASSIGN_B || !a->started || !a->bushes || origin < a->lo || origin >= a->hi)
+		return MR_EINVAL;
+	mr__b_origin_flows(a, origin, x);
+	return MR_OK;
 }
 
 int mr_assign_solve(const mr_assign_net *net, const mr_assign_demand *demand, const mr_assign_opts *o,

@@ -8,6 +8,13 @@
  * - x[i] is the total link flow (every process's origins); cost[i] = c_i(x[i]) and
  *   der[i] = c_i'(x[i]) whenever `costs_ok` (every function that changes x updates them, the
  *   Newton shifts of Algorithm B link by link).
+ * - Groups (shared capacities), when ng > 0: grp[i] is the group of internal link i or MR__NONE;
+ *   the members of group g are gmem[gfirst[g] .. gfirst[g+1]-1]. gx[g] is the sum of its
+ *   members' x (up to the rounding of incremental updates within an iteration of Algorithm B),
+ *   gcost[g] = D_g(gx[g]) and gder[g] = D_g'(gx[g]); for a member i, ocost[i] is its own cost
+ *   (t_i + toll and distance terms) and cost[i] = ocost[i] + gcost[grp[i]]; der[i] is always the
+ *   own derivative t_i' only (the diagonal of the cost Jacobian; the group adds
+ *   gder[g] 1_g 1_g^T). Without groups, ng == 0 and the group arrays are NULL.
  * - The demand is a private copy; the origins of this process are lo .. hi-1.
  * - Node v may be passed through by a route iff v >= first_thru (or v is the route's origin). */
 #ifndef MERIDIAN_MR_ASSIGN_INT_H
@@ -100,6 +107,17 @@ struct mr_assign {
 	uint32_t *ext, *intl;   /* m: internal -> caller's id, caller's -> internal */
 	mr__vdfp *vp;           /* m */
 	uint64_t fingerprint;   /* of (nodes, zones, first_thru, links' tail/head in caller order) */
+	/* shared-capacity groups (ng == 0: none, every pointer NULL) */
+	uint32_t ng;
+	uint32_t *grp;          /* m: group of each internal link, MR__NONE */
+	uint32_t *gfirst, *gmem; /* ng + 1, members */
+	mr__vdfp *gp;           /* ng: D_g as a cost function (t0 = fix = 0) */
+	double *gx, *gcost, *gder; /* ng */
+	double *ocost;          /* m: own cost of grouped links */
+	double *gtmp;           /* 4 ng: scratch (line search, conjugate directions, Newton step) */
+	uint32_t *gdirty;       /* ng: groups whose gx changed and whose costs are not updated yet */
+	uint32_t ndirty;
+	unsigned char *gmark;   /* ng: in gdirty */
 	/* demand (every origin) */
 	uint32_t *dfirst, *ddest;
 	double *damt;
@@ -107,6 +125,7 @@ struct mr_assign {
 	/* state */
 	double *x, *cost, *der; /* m */
 	int started;            /* flows (and bushes) initialised by a run or a load */
+	double last_gap;        /* the relative gap of the last iteration (HUGE_VAL before the first) */
 	/* shortest paths: dist, pred (internal link), settle order */
 	mr_heap heap;
 	double *dist;
@@ -115,7 +134,7 @@ struct mr_assign {
 	double *nflow;          /* n: node flows while loading */
 	/* Frank-Wolfe family */
 	double *y, *s1, *s2;    /* m */
-	double *buf;            /* max(m, zones) + 4: scratch for the allreduce */
+	double *buf;            /* max(m, zones) + 4 (+ 2 zones with groups): scratch for the allreduce */
 	double tau1, tau2;      /* previous step sizes (CFW/BFW); -1 = none */
 	uint32_t fw_k;          /* FW-family iterations done (MSA step) */
 	int have_s1, have_s2;
@@ -126,10 +145,34 @@ struct mr_assign {
 	double t_start;
 };
 
+/* Set link l's flow to x (< 0 read as 0) and its own cost and derivative; a grouped link's group
+ * flow follows and the group is marked for mr__assign_groups_flush, which must be called before
+ * the costs are read. */
+static inline void mr__link_set_deferred(mr_assign *a, uint32_t l, double x)
+{
+	uint32_t g;
+	if (x < 0)
+		x = 0;
+	if (!a->ng || (g = a->grp[l]) == MR__NONE) {
+		a->x[l] = x;
+		mr__vdf_eval(&a->vp[l], x, &a->cost[l], &a->der[l]);
+		return;
+	}
+	a->gx[g] += x - a->x[l];
+	a->x[l] = x;
+	mr__vdf_eval(&a->vp[l], x, &a->ocost[l], &a->der[l]);
+	if (!a->gmark[g]) {
+		a->gmark[g] = 1;
+		a->gdirty[a->ndirty++] = g;
+	}
+}
+/* Recompute the delay of every marked group and the costs of its links. */
+void mr__assign_groups_flush(mr_assign *a);
+
 /* Shortest-path tree from origin o at the current costs (cost[]), never passing through a node
  * below first_thru other than o: fills dist, pred and order[0..nsettled). */
 void mr__assign_sp(mr_assign *a, uint32_t o);
-/* Recompute cost and der of every link from x. */
+/* Recompute cost and der of every link from x (and the groups' flows, delays and derivatives). */
 void mr__assign_costs(mr_assign *a);
 /* The allreduce hook if there is one (MR_OK without); MR_EIO with err on failure. */
 int mr__assign_reduce(mr_assign *a, double *buf, size_t n, mr_error *err);
@@ -138,7 +181,9 @@ int mr__assign_reduce(mr_assign *a, double *buf, size_t n, mr_error *err);
 int mr__assign_agree(mr_assign *a, int rc, mr_error *err);
 /* Line search on x + lambda d, lambda in [0, 1], for the Beckmann objective: the lambda where
  * sum c(x + lambda d) d = 0 (1 if negative at 1). */
-double mr__assign_line_search(const mr_assign *a, const double *x, const double *d);
+double mr__assign_line_search(mr_assign *a, const double *x, const double *d);
+/* The same on lambda in [0, top] (top > 0). */
+double mr__assign_line_search_to(mr_assign *a, const double *x, const double *d, double top);
 /* Demand times shortest-path costs for this process's origins at the current costs. */
 double mr__assign_sptt_local(mr_assign *a);
 
@@ -146,6 +191,7 @@ double mr__assign_sptt_local(mr_assign *a);
 int mr__b_start(mr_assign *a, mr_error *err);      /* initial bushes for origins without one */
 int mr__b_iterate(mr_assign *a, mr_error *err);    /* one main iteration */
 void mr__b_free(mr_assign *a);
+void mr__b_origin_flows(const mr_assign *a, uint32_t o, double *x); /* o in lo .. hi-1; x: caller's order */
 int mr__b_save(const mr_assign *a, const char *path, mr_error *err);
 int mr__b_load(mr_assign *a, const char *path, mr_error *err);
 

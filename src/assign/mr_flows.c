@@ -260,26 +260,112 @@ void mr_flow_problem_free(mr_flow_problem *p)
 	mr_free(p->zone_node);
 	mr_free(p->arc_of);
 	mr_free(p->link_of);
+	mr_free(p->group);
 	memset(p, 0, sizeof(*p));
 }
 
-/* The capacity that binds arc a (the smallest that applies), 0 if none. */
-static double arc_capacity(const mr_net *net, const mr_flow_capacity *cap, uint32_t tail, uint32_t a)
+_Static_assert(MR_NONE == MR_ASSIGN_NO_GROUP, "a link outside every group is MR_NONE");
+
+/* The arc's own capacity (its link's, per direction), 0 if none. */
+static double arc_capacity(const mr_flow_capacity *cap, const mr_arc_rec *arc)
+{
+	if (!cap || arc->kind != MR_ARC_LINK || !(cap->link[arc->ref] > 0))
+		return 0;
+	return cap->link[arc->ref];
+}
+
+/* The shared-capacity element of arc a whose tail is virtual node `tail`: its border crossing's
+ * when the border has a capacity, else its terminal's for a transfer arc at a node with one
+ * (*kind, *ref); 0 if none. Borders lie on link arcs and terminals on transfer arcs, so an arc
+ * has at most one. */
+static int arc_element(const mr_net *net, const mr_flow_capacity *cap, uint32_t tail, uint32_t a, int *kind,
+                       uint32_t *ref)
 {
 	const mr_arc_rec *arc = &net->arcs[a];
-	double c = 0;
 	if (!cap)
 		return 0;
-	if (arc->kind == MR_ARC_LINK && cap->link[arc->ref] > 0)
-		c = cap->link[arc->ref];
-	if (arc->border != MR_NONE && cap->border[arc->border] > 0 && (c == 0 || cap->border[arc->border] < c))
-		c = cap->border[arc->border];
-	if (arc->kind == MR_ARC_TRANSFER) {
-		uint32_t node = net->vnodes[tail].node;
-		if (cap->node[node] > 0 && (c == 0 || cap->node[node] < c))
-			c = cap->node[node];
+	if (arc->border != MR_NONE && cap->border[arc->border] > 0) {
+		*kind = MR_FLOW_BORDER;
+		*ref = arc->border;
+		return 1;
 	}
-	return c;
+	if (arc->kind == MR_ARC_TRANSFER && cap->node[net->vnodes[tail].node] > 0) {
+		*kind = MR_FLOW_TERMINAL;
+		*ref = net->vnodes[tail].node;
+		return 1;
+	}
+	return 0;
+}
+
+/* The groups of problem p (its links made): one per capacitated border or terminal with a usable
+ * arc. A border's free-flow part is its dwell hours (times the value of time for the generalized
+ * objective), a terminal's the mean of its transfer links' free-flow parts. */
+static int make_groups(const mr_net *net, const mr_route_opts *o, const mr_flow_capacity *cap, double alpha,
+                       double beta, mr_flow_problem *p)
+{
+	const mr_graph *g = &net->g;
+	uint32_t nb = net->meta.nborders, nn = net->meta.nnodes, *gid, *cnt, tail, a, ng = 0, k;
+	int kind;
+	uint32_t ref;
+	double *sum;
+	int rc = MR_ENOMEM;
+
+	if (!cap)
+		return MR_OK;
+	gid = mr_malloc(((size_t)nb + nn + 1) * sizeof(uint32_t)); /* borders, then nodes: group or MR_NONE */
+	sum = mr_calloc((size_t)nb + nn + 1, sizeof(double)); /* by group: links' fft, their number */
+	cnt = mr_calloc((size_t)nb + nn + 1, sizeof(uint32_t));
+	if (!gid || !sum || !cnt)
+		goto out;
+	for (k = 0; k < nb + nn; k++)
+		gid[k] = MR_NONE;
+	for (tail = 0; tail < g->n; tail++)
+		for (a = g->first_out[tail]; a < g->first_out[tail + 1]; a++) {
+			uint32_t slot;
+			if (p->link_of[a] == MR_NONE || !arc_element(net, cap, tail, a, &kind, &ref))
+				continue;
+			slot = kind == MR_FLOW_BORDER ? ref : nb + ref;
+			if (gid[slot] == MR_NONE)
+				gid[slot] = ng++;
+		}
+	if (!ng) {
+		rc = MR_OK;
+		goto out;
+	}
+	if ((rc = mr_assign_net_groups(&p->an, ng)) != MR_OK)
+		goto out;
+	rc = MR_ENOMEM;
+	if (!(p->group = mr_malloc((size_t)ng * sizeof(*p->group))))
+		goto out;
+	for (tail = 0; tail < g->n; tail++)
+		for (a = g->first_out[tail]; a < g->first_out[tail + 1]; a++) {
+			uint32_t slot, l = p->link_of[a];
+			if (l == MR_NONE || !arc_element(net, cap, tail, a, &kind, &ref))
+				continue;
+			slot = kind == MR_FLOW_BORDER ? ref : nb + ref;
+			p->an.link_group[l] = gid[slot];
+			p->group[gid[slot]].kind = kind;
+			p->group[gid[slot]].ref = ref;
+			p->an.groups[gid[slot]].capacity = kind == MR_FLOW_BORDER ? cap->border[ref] : cap->node[ref];
+			sum[gid[slot]] += p->an.links[l].fft;
+			cnt[gid[slot]]++;
+		}
+	for (k = 0; k < ng; k++) {
+		mr_assign_group *gr = &p->an.groups[k];
+		if (p->group[k].kind == MR_FLOW_BORDER) {
+			double dwell = net->borders[p->group[k].ref].dwell_h;
+			gr->fft = o->objective == MR_BY_TIME ? dwell : o->vot_usd_per_h * dwell;
+		} else
+			gr->fft = sum[k] / cnt[k];
+		gr->alpha = alpha;
+		gr->beta = beta;
+	}
+	rc = MR_OK;
+out:
+	mr_free(gid);
+	mr_free(sum);
+	mr_free(cnt);
+	return rc;
 }
 
 int mr_flow_problem_make(const mr_net *net, const mr_route_opts *o, const mr_flow_capacity *cap,
@@ -395,7 +481,7 @@ int mr_flow_problem_make(const mr_net *net, const mr_route_opts *o, const mr_flo
 			continue;
 		mr__arc_figures(net, o, a, fig);
 		fft = o->objective == MR_BY_TIME ? w[a] : fmin(w[a], o->vot_usd_per_h * fig[1]);
-		c = arc_capacity(net, cap, tail, a);
+		c = arc_capacity(cap, &net->arcs[a]);
 		l = &p->an.links[k];
 		l->tail = p->nzones + tail;
 		l->head = p->nzones + g->head[a];
@@ -408,6 +494,8 @@ int mr_flow_problem_make(const mr_net *net, const mr_route_opts *o, const mr_flo
 		p->link_of[a] = k;
 		p->arc_of[k++] = a;
 	}
+	if ((rc = make_groups(net, o, cap, alpha, beta, p)))
+		goto nomem;
 	if ((rc = mr_assign_demand_build(&p->ad, p->nzones, d->n, zo, zd, amount, err)))
 		goto out;
 	rc = MR_OK;
@@ -537,10 +625,6 @@ void mr_flow_paths_free(mr_flow_paths *ps)
 	memset(ps, 0, sizeof(*ps));
 }
 
-static double link_cost(const mr_assign_net *an, const mr_assign_link *l, double x)
-{
-	return mr_assign_vdf(l, x) + an->toll_factor * l->toll + an->distance_factor * l->length;
-}
 
 /* The assignment links of a route: the origin connector, its arcs, the destination connector. */
 static int path_links(const mr_flow_problem *p, const mr_route *rt, uint32_t zo, uint32_t zd, uint32_t *out,
@@ -582,7 +666,7 @@ int mr_flow_logit(const mr_net *net, const mr_route_opts *o, const mr_flow_probl
 	mr_alt_opts ao;
 	uint32_t *zone_of = NULL, *plinks = NULL;
 	size_t *pfirst = NULL, np = 0, cap = 0, i, k, nlinks_total = 0;
-	double *y = NULL, *w = NULL, t0 = mr_now_s();
+	double *y = NULL, *w = NULL, *gx = NULL, t0 = mr_now_s();
 	uint32_t it;
 	int rc;
 
@@ -598,7 +682,8 @@ int mr_flow_logit(const mr_net *net, const mr_route_opts *o, const mr_flow_probl
 	ps->first = mr_calloc(d->n + 1, sizeof(size_t));
 	y = mr_malloc(((size_t)an->nlinks + 1) * sizeof(double));
 	w = mr_malloc((lo->routes + 1) * sizeof(double));
-	if (!alts || !zone_of || !ps->first || !y || !w)
+	gx = mr_malloc(((size_t)an->ngroups + 1) * sizeof(double)); /* the groups' flows */
+	if (!alts || !zone_of || !ps->first || !y || !w || !gx)
 		goto nomem;
 	ps->nod = d->n;
 	for (i = 0; i < p->nzones; i++)
@@ -659,13 +744,14 @@ int mr_flow_logit(const mr_net *net, const mr_route_opts *o, const mr_flow_probl
 	for (it = 1; it <= lo->max_iter; it++) {
 		double change = 0, total = 0;
 		memset(y, 0, (size_t)an->nlinks * sizeof(double));
+		mr_assign_group_flows(an, flow, gx);
 		for (i = 0; i < d->n; i++) {
 			double cmin = INFINITY, sum = 0;
 			for (k = ps->first[i]; k < ps->first[i + 1]; k++) {
 				size_t j;
 				double c = 0;
 				for (j = pfirst[k]; j < pfirst[k + 1]; j++)
-					c += link_cost(an, &an->links[plinks[j]], flow[plinks[j]]);
+					c += mr_assign_link_cost(an, plinks[j], flow, gx);
 				ps->path[k].cost = c;
 				cmin = fmin(cmin, c);
 			}
@@ -703,13 +789,14 @@ int mr_flow_logit(const mr_net *net, const mr_route_opts *o, const mr_flow_probl
 			break;
 	}
 	/* Shares and costs at the final flows. */
+	mr_assign_group_flows(an, flow, gx);
 	for (i = 0; i < d->n; i++) {
 		double cmin = INFINITY, sum = 0;
 		for (k = ps->first[i]; k < ps->first[i + 1]; k++) {
 			size_t j;
 			double c = 0;
 			for (j = pfirst[k]; j < pfirst[k + 1]; j++)
-				c += link_cost(an, &an->links[plinks[j]], flow[plinks[j]]);
+				c += mr_assign_link_cost(an, plinks[j], flow, gx);
 			ps->path[k].cost = c;
 			cmin = fmin(cmin, c);
 		}
@@ -730,6 +817,7 @@ out:
 	mr_free(pfirst);
 	mr_free(y);
 	mr_free(w);
+	mr_free(gx);
 	if (rc)
 		mr_flow_paths_free(ps);
 	return rc;

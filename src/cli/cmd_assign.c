@@ -65,7 +65,9 @@ static const char assign_help[] =
 	"  --logit         Meridian networks: split each OD pair's demand over --routes K (default 5)\n"
 	"                  alternative routes by a logit of cost / cheapest cost with dispersion\n"
 	"                  --theta T (default 10: a route 10 %% dearer gets 0.37 times the weight),\n"
-	"                  iterated with the capacities (MSA); prints each corridor's share of the demand\n"
+	"                  iterated with the capacities (MSA) until the largest link-flow change is --gap\n"
+	"                  (default 1e-6) of the demand or --max-iter (default 200); prints each\n"
+	"                  corridor's share of the demand\n"
 	"\n"
 	"A line per iteration on stderr gives the relative gap, the average excess cost and the\n"
 	"Beckmann objective. Under `mpirun -np N meridian assign ...` the origins are split across the\n"
@@ -792,7 +794,7 @@ int mr__cmd_assign(int argc, char **argv)
 	mr_flow_load *loads = NULL;
 	mr_flow_logit_opts lo;
 	mr_flow_paths paths;
-	int logit = 0;
+	int logit = 0, have_iter = 0, have_gap = 0;
 	size_t nloads = 0, navoid = 0;
 	mr_error e;
 	progress pg = {1, 0, 0, ""};
@@ -832,11 +834,13 @@ int mr__cmd_assign(int argc, char **argv)
 			if (mr__csv_number(optarg, &x) != 1 || !(x >= 0) || x >= 1)
 				return usage_error("assign", "--gap: '%s' is not a relative gap in [0, 1)", optarg);
 			o.gap = x;
+			have_gap = 1;
 			break;
 		case O_ITER:
 			if (mr__csv_number(optarg, &x) != 1 || x != floor(x) || x < 1 || x > 1e9)
 				return usage_error("assign", "--max-iter: '%s' is not a whole number from 1 to 1e9", optarg);
 			o.max_iter = (uint32_t)x;
+			have_iter = 1;
 			break;
 		case O_SECS:
 			if (mr__csv_number(optarg, &x) != 1 || !(x > 0) || x > 1e9)
@@ -941,6 +945,10 @@ int mr__cmd_assign(int argc, char **argv)
 		return usage_error("assign", "unexpected argument '%s'", argv[optind]);
 	if (logit && !demand)
 		return usage_error("assign", "--logit needs --demand (a Meridian network)");
+	if (logit && have_iter)
+		lo.max_iter = o.max_iter;
+	if (logit && have_gap)
+		lo.tol = o.gap;
 	if (json == 2 && !demand)
 		return usage_error("assign", "--format html draws a Meridian network's flows: it needs --demand");
 	if (logit && (warm || loadb || saveb))

@@ -5,7 +5,11 @@
  * skipped when absent); no route through a zone; two simulated MPI ranks (threads and a
  * barrier-based allreduce) against one process; warm starts (bush files, initial flows) and
  * damaged bush files; malformed TNTP files (file, line, column, field); stop rules and bad
- * arguments; allocation failures (MR_ENOMEM, nothing leaked). */
+ * arguments; allocation failures (MR_ENOMEM, nothing leaked). Shared-capacity groups: a group over
+ * two parallel links against one feeder link of the group's capacity; the objective's gradient
+ * against finite differences and the solver's own figures on random networks with groups;
+ * Algorithm B against BFW with groups; monotone FW family, two simulated ranks and allocation
+ * failures with groups; one origin's flows (mr_assign_origin_flows). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -144,6 +148,34 @@ static void make_grid(mr_assign_net *net, mr_assign_demand *dem, uint32_t w, uin
 	free(o);
 	free(d);
 	free(q);
+}
+
+/* Give a network (from make_grid, nconn connector links at the end) ng random groups: either a
+ * third of the links in random groups, or (border_like) both directions of a quarter of the
+ * junction links, whose own cost becomes constant (alpha 0), like the arcs of a border crossing. */
+static void add_groups(mr_assign_net *net, uint32_t ng, int border_like, uint32_t nconn, uint64_t seed)
+{
+	uint32_t i;
+	rng_state = seed;
+	assert_int_equal(mr_assign_net_groups(net, ng), MR_OK);
+	for (i = 0; i < ng; i++) {
+		mr_assign_group *g = &net->groups[i];
+		g->fft = 2 + 3 * rng_unit();
+		g->capacity = 400 + 1000 * rng_unit();
+		g->alpha = 0.5;
+		g->beta = 4;
+	}
+	if (border_like) {
+		for (i = 0; i + 1 < net->nlinks - nconn; i += 2) /* make_grid: the two directions are adjacent */
+			if (rng_below(4) == 0) {
+				net->link_group[i] = net->link_group[i + 1] = rng_below(ng);
+				net->links[i].alpha = net->links[i + 1].alpha = 0;
+			}
+	} else {
+		for (i = 0; i < net->nlinks; i++)
+			if (rng_below(3) == 0)
+				net->link_group[i] = rng_below(ng);
+	}
 }
 
 static void opts(mr_assign_opts *o, int algo, double gap, uint32_t max_iter)
@@ -759,20 +791,37 @@ static double max_rel_diff(const double *a, const double *b, uint32_t n)
 	return w;
 }
 
-static void check_ranks(const mr_assign_net *net, const mr_assign_demand *d, const char *what)
+/* B at gap 1e-12: the link costs (unique at equilibrium) and the flows where the equilibrium
+ * determines them must agree to ftol relative: flows on links whose own cost rises with the flow
+ * (the objective is strictly convex in those flows and in the groups' flows, not in the flows of
+ * constant-cost links of a group), loosely where that cost is nearly flat (a lightly used link).
+ * The FW family's iterates to 1e-9. */
+static void check_ranks(const mr_assign_net *net, const mr_assign_demand *d, const char *what, double ftol)
 {
 	mr_assign_opts o;
 	mr_assign_result one, two;
 	int algo;
-	double w;
+	double w = 0;
+	uint32_t i;
 	/* Algorithm B at a tight gap: the same equilibrium */
 	opts(&o, MR_ASSIGN_B, 1e-12, 300);
 	assert_int_equal(mr_assign_solve(net, d, &o, &one, NULL), MR_OK);
 	run_ranks(net, d, &o, 2, &two);
-	assert_true(one.gap <= 1e-12 && two.gap <= 1e-12);
-	w = max_rel_diff(two.flow, one.flow, net->nlinks);
-	if (w > 1e-9)
+	if (!(one.gap <= 1e-12 && two.gap <= 1e-12))
+		fail_msg("%s: B at gap %g after %u iterations, 2 ranks %g after %u", what, one.gap, one.iterations, two.gap,
+		         two.iterations);
+	for (i = 0; i < net->nlinks; i++) {
+		const mr_assign_link *l = &net->links[i];
+		if (l->vdf == MR_VDF_CONICAL || (l->alpha > 0 && l->beta > 0 && l->fft > 0))
+			w = fmax(w, fabs(two.flow[i] - one.flow[i]) / fmax(1.0, fabs(one.flow[i])));
+	}
+	if (net->ngroups)
+		w = fmax(w, max_rel_diff(two.group_flow, one.group_flow, net->ngroups));
+	if (w > ftol)
 		fail_msg("%s, Algorithm B: 2 ranks differ from 1 process by %.3e (relative)", what, w);
+	if (max_rel_diff(two.cost, one.cost, net->nlinks) > ftol)
+		fail_msg("%s, Algorithm B: 2 ranks' costs differ from 1 process by %.3e (relative)", what,
+		         max_rel_diff(two.cost, one.cost, net->nlinks));
 	assert_true(fabs(two.objective - one.objective) <= 1e-12 * one.objective);
 	printf("assign: %s: Algorithm B, 2 ranks: %u iterations (1 process: %u), largest flow difference %.2e\n", what,
 	       two.iterations, one.iterations, w);
@@ -810,7 +859,18 @@ static void test_two_ranks(void **state)
 	int algo;
 	(void)state;
 	make_grid(&net, &d, 5, 5, 7, 11, 4);
-	check_ranks(&net, &d, "grid");
+	check_ranks(&net, &d, "grid", 1e-9);
+	/* with groups (their sums derive from the reduced link flows) */
+	add_groups(&net, 5, 0, 14, 41);
+	check_ranks(&net, &d, "grid with groups", 1e-8);
+	mr_assign_demand_free(&d);
+	mr_assign_net_free(&net);
+	make_grid(&net, &d, 5, 5, 7, 11, 4);
+	add_groups(&net, 5, 1, 14, 42);
+	check_ranks(&net, &d, "grid with border-like groups", 1e-7);
+	mr_assign_demand_free(&d);
+	mr_assign_net_free(&net);
+	make_grid(&net, &d, 5, 5, 7, 11, 4);
 	/* three ranks, uneven ranges */
 	opts(&o, MR_ASSIGN_B, 1e-11, 300);
 	run_ranks(&net, &d, &o, 3, &r);
@@ -893,9 +953,362 @@ static void test_two_ranks(void **state)
 		return;
 	}
 	load_shared("SiouxFalls", &net, &d);
-	check_ranks(&net, &d, "SiouxFalls");
+	check_ranks(&net, &d, "SiouxFalls", 1e-9);
 	mr_assign_demand_free(&d);
 	mr_assign_net_free(&net);
+}
+
+/* ---- shared-capacity groups ---- */
+
+/* The same problem twice: (g) two parallel routes 3 -> 6 -> 4 and 3 -> 7 -> 4 whose first links
+ * form a group, and a bypass 3 -> 4; (s) the group replaced by one feeder link 3 -> 5 whose BPR
+ * function is the group's (free-flow time included), the two routes starting at 5. In (g), the
+ * group's links carry the feeder's free-flow time as a toll, so every route costs the same in
+ * both. Zones 0 and 1 send to zone 2 through junction 3 (connectors with their own congestion). */
+static void parallel_nets(mr_assign_net *g, mr_assign_net *sn, mr_assign_demand *d)
+{
+	const mr_assign_group grp = {4, 600, 0.5, 4};
+	uint32_t o[2] = {0, 1}, de[2] = {2, 2};
+	double q[2] = {700, 500};
+	assert_int_equal(mr_assign_net_init(g, 8, 3, 3, 8), MR_OK);
+	g->toll_factor = 1;
+	g->links[0] = (mr_assign_link){0, 3, 1, 1000, 0.15, 4, 0, 0, MR_VDF_BPR};
+	g->links[1] = (mr_assign_link){1, 3, 2, 800, 0.15, 4, 0, 0, MR_VDF_BPR};
+	g->links[2] = (mr_assign_link){3, 6, 5, 300, 0.15, 4, 0, 4, MR_VDF_BPR}; /* group, toll = group fft */
+	g->links[3] = (mr_assign_link){3, 7, 7, 500, 0.15, 4, 0, 4, MR_VDF_BPR}; /* group */
+	g->links[4] = (mr_assign_link){6, 4, 0.5, 1, 0, 0, 0, 0, MR_VDF_BPR};
+	g->links[5] = (mr_assign_link){7, 4, 0.5, 1, 0, 0, 0, 0, MR_VDF_BPR};
+	g->links[6] = (mr_assign_link){3, 4, 14, 400, 0.15, 4, 0, 0, MR_VDF_BPR}; /* bypass */
+	g->links[7] = (mr_assign_link){4, 2, 1, 2000, 0.15, 4, 0, 0, MR_VDF_BPR};
+	assert_int_equal(mr_assign_net_groups(g, 1), MR_OK);
+	g->groups[0] = grp;
+	g->link_group[2] = g->link_group[3] = 0;
+	assert_int_equal(mr_assign_net_init(sn, 8, 3, 3, 9), MR_OK);
+	sn->toll_factor = 1;
+	memcpy(sn->links, g->links, 8 * sizeof(mr_assign_link));
+	sn->links[2].tail = sn->links[3].tail = 5;
+	sn->links[2].toll = sn->links[3].toll = 0;
+	sn->links[8] = (mr_assign_link){3, 5, grp.fft, grp.capacity, grp.alpha, grp.beta, 0, 0, MR_VDF_BPR};
+	assert_int_equal(mr_assign_demand_build(d, 3, 2, o, de, q, NULL), MR_OK);
+}
+
+static void test_group_parallel(void **state)
+{
+	mr_assign_net g, sn;
+	mr_assign_demand d;
+	int algo;
+	(void)state;
+	parallel_nets(&g, &sn, &d);
+	for (algo = MR_ASSIGN_BFW; algo <= MR_ASSIGN_B; algo++) {
+		mr_assign_opts o;
+		mr_assign_result rg, rs;
+		uint32_t i;
+		opts(&o, algo, 1e-13, 20000);
+		assert_int_equal(mr_assign_solve(&g, &d, &o, &rg, NULL), MR_OK);
+		assert_int_equal(mr_assign_solve(&sn, &d, &o, &rs, NULL), MR_OK);
+		assert_true(rg.gap <= 1e-13 && rs.gap <= 1e-13);
+		for (i = 0; i < 8; i++)
+			if (fabs(rg.flow[i] - rs.flow[i]) > 1e-8 * fmax(1, rs.flow[i]))
+				fail_msg("algorithm %d, link %u: %.12g with the group, %.12g with the feeder", algo, i, rg.flow[i],
+				         rs.flow[i]);
+		/* both routes and the bypass are used: the group's delay matters */
+		assert_true(rg.flow[2] > 1 && rg.flow[3] > 1 && rg.flow[6] > 1);
+		assert_int_equal(rg.ngroups, 1);
+		assert_int_equal(rs.ngroups, 0);
+		assert_null(rs.group_flow);
+		assert_true(fabs(rg.group_flow[0] - (rg.flow[2] + rg.flow[3])) <= 1e-12 * rg.group_flow[0]);
+		assert_true(fabs(rg.group_flow[0] - rs.flow[8]) <= 1e-8 * rs.flow[8]);
+		/* the group's delay is the feeder's time less its free-flow time */
+		assert_true(fabs(rg.group_cost[0] - (rs.time[8] - 4)) <= 1e-8 * rs.time[8]);
+		assert_true(fabs(rg.group_cost[0] - mr_assign_group_delay(&g.groups[0], rg.group_flow[0])) <= 1e-12);
+		/* a group link's time includes the delay; its cost adds the toll */
+		assert_true(fabs(rg.time[2] - (rs.time[2] + rg.group_cost[0])) <= 1e-8 * rg.time[2]);
+		assert_true(fabs(rg.cost[2] - (rg.time[2] + 4)) <= 1e-12 * rg.cost[2]);
+		/* the same objective and total cost (the toll integrates to the feeder's free-flow part) */
+		assert_true(fabs(rg.objective - rs.objective) <= 1e-10 * rs.objective);
+		assert_true(fabs(rg.tstt - rs.tstt) <= 1e-10 * rs.tstt);
+		printf("assign: group of two parallel links = one feeder link (algorithm %d): flows %.6f + %.6f = %.6f, bypass "
+		       "%.6f\n", algo, rg.flow[2], rg.flow[3], rs.flow[8], rg.flow[6]);
+		mr_assign_result_free(&rg);
+		mr_assign_result_free(&rs);
+	}
+	mr_assign_demand_free(&d);
+	mr_assign_net_free(&g);
+	mr_assign_net_free(&sn);
+}
+
+/* A small random network with random cost functions and groups, and random link flows. */
+static void random_grouped(mr_assign_net *net, double **x, uint32_t trial)
+{
+	uint32_t n = 6 + trial % 5, m = 3 * n, i, ng = 1 + trial % 4;
+	static const double betas[5] = {0, 1, 2.5, 4, 4.603};
+	rng_state = 5000 + trial;
+	assert_int_equal(mr_assign_net_init(net, n, 2, 0, m), MR_OK);
+	net->toll_factor = 0.5;
+	net->distance_factor = 0.1;
+	for (i = 0; i < m; i++) {
+		mr_assign_link *l = &net->links[i];
+		l->tail = rng_below(n);
+		l->head = (l->tail + 1 + rng_below(n - 1)) % n;
+		l->fft = 1 + 9 * rng_unit();
+		l->capacity = 50 + 200 * rng_unit();
+		l->length = 10 * rng_unit();
+		l->toll = 3 * rng_unit();
+		if (rng_below(5) == 0) {
+			l->vdf = MR_VDF_CONICAL;
+			l->beta = 2 + 4 * rng_unit();
+		} else {
+			l->vdf = MR_VDF_BPR;
+			l->alpha = rng_below(4) ? 0.15 + rng_unit() : 0;
+			l->beta = betas[1 + rng_below(4)];
+		}
+	}
+	assert_int_equal(mr_assign_net_groups(net, ng), MR_OK);
+	for (i = 0; i < ng; i++) {
+		mr_assign_group *g = &net->groups[i];
+		g->fft = 5 * rng_unit();
+		g->capacity = 100 + 300 * rng_unit();
+		g->alpha = 0.2 + rng_unit();
+		g->beta = betas[rng_below(5)];
+	}
+	for (i = 0; i < m; i++)
+		if (rng_below(2))
+			net->link_group[i] = rng_below(ng);
+	*x = malloc(m * sizeof(double));
+	for (i = 0; i < m; i++)
+		(*x)[i] = 1 + 300 * rng_unit();
+}
+
+/* The objective's gradient is the vector of link costs (central differences), and the total cost
+ * and the groups' delays follow their definitions, on random networks with groups. */
+static void test_group_gradient(void **state)
+{
+	uint32_t trial;
+	(void)state;
+	for (trial = 0; trial < 40; trial++) {
+		mr_assign_net net;
+		double *x, *X, tc = 0, obj;
+		uint32_t i;
+		random_grouped(&net, &x, trial);
+		X = malloc(net.ngroups * sizeof(double));
+		mr_assign_group_flows(&net, x, X);
+		obj = mr_assign_objective(&net, x);
+		assert_true(isfinite(obj) && obj > 0);
+		for (i = 0; i < net.nlinks; i++) {
+			double c = mr_assign_link_cost(&net, i, x, X), h = 1e-4 * x[i], keep = x[i], up, down, num;
+			x[i] = keep + h;
+			up = mr_assign_objective(&net, x);
+			x[i] = keep - h;
+			down = mr_assign_objective(&net, x);
+			x[i] = keep;
+			num = (up - down) / (2 * h);
+			/* central differences: an error of order h^2 times the third derivative, plus the
+			 * rounding of the objective divided by h */
+			if (fabs(num - c) > 1e-6 * c + 1e-12 * obj / h)
+				fail_msg("trial %u, link %u: cost %.12g, d objective / dx %.12g", trial, i, c, num);
+			tc += x[i] * c;
+		}
+		assert_true(fabs(mr_assign_total_cost(&net, x) - tc) <= 1e-12 * tc);
+		/* the group's delay by its formula */
+		for (i = 0; i < net.ngroups; i++) {
+			const mr_assign_group *g = &net.groups[i];
+			double want = g->fft * g->alpha * pow(X[i] / g->capacity, g->beta);
+			assert_true(fabs(mr_assign_group_delay(g, X[i]) - want) <= 1e-12 * fmax(1, want));
+		}
+		free(X);
+		free(x);
+		mr_assign_net_free(&net);
+	}
+}
+
+/* The solver's figures with groups equal the public functions': objective, total cost, link costs,
+ * group flows and delays (grids with groups, every algorithm, a few iterations); the Frank-Wolfe
+ * family's line searches include the groups (the objective never rises). */
+static void test_group_solver_figures(void **state)
+{
+	mr_assign_net net;
+	mr_assign_demand d;
+	int algo, bl;
+	(void)state;
+	for (bl = 0; bl < 2; bl++) {
+		make_grid(&net, &d, 5, 5, 6, 21 + (uint64_t)bl, 3);
+		add_groups(&net, 6, bl, 12, 77 + (uint64_t)bl);
+		for (algo = MR_ASSIGN_AON; algo <= MR_ASSIGN_B; algo++) {
+			mr_assign_opts o;
+			mr_assign_result r;
+			double *X = malloc(net.ngroups * sizeof(double));
+			uint32_t i;
+			opts(&o, algo, 0, 4);
+			assert_int_equal(mr_assign_solve(&net, &d, &o, &r, NULL), MR_OK);
+			mr_assign_group_flows(&net, r.flow, X);
+			assert_true(fabs(r.objective - mr_assign_objective(&net, r.flow)) <= 1e-11 * r.objective);
+			assert_true(fabs(r.tstt - mr_assign_total_cost(&net, r.flow)) <= 1e-11 * r.tstt);
+			for (i = 0; i < net.nlinks; i++) {
+				double c = mr_assign_link_cost(&net, i, r.flow, X);
+				if (fabs(r.cost[i] - c) > 1e-11 * c)
+					fail_msg("algorithm %d, link %u: cost %.15g, by the public function %.15g", algo, i, r.cost[i], c);
+			}
+			assert_int_equal(r.ngroups, net.ngroups);
+			for (i = 0; i < net.ngroups; i++) {
+				assert_true(fabs(r.group_flow[i] - X[i]) <= 1e-11 * fmax(1, X[i]));
+				assert_true(fabs(r.group_cost[i] - mr_assign_group_delay(&net.groups[i], X[i])) <=
+				            1e-11 * fmax(1, r.group_cost[i]));
+			}
+			check_conservation(&net, &d, r.flow, 1e-6 * d.total);
+			free(X);
+			mr_assign_result_free(&r);
+		}
+		for (algo = MR_ASSIGN_FW; algo <= MR_ASSIGN_BFW; algo++)
+			check_monotone(&net, &d, algo, bl ? "grid with border-like groups" : "grid with groups");
+		mr_assign_demand_free(&d);
+		mr_assign_net_free(&net);
+	}
+}
+
+/* Algorithm B and BFW reach the same equilibrium with groups. */
+static void test_group_b_bfw(void **state)
+{
+	uint32_t k;
+	(void)state;
+	for (k = 0; k < 6; k++) {
+		mr_assign_net net;
+		mr_assign_demand d;
+		mr_assign_opts o;
+		mr_assign_result rb, rf;
+		int bl = (int)(k % 2);
+		make_grid(&net, &d, 6, 6, 8, 31 + k, 3);
+		add_groups(&net, 3 + 4 * k, bl, 16, 900 + k);
+		opts(&o, MR_ASSIGN_B, 1e-10, 300);
+		assert_int_equal(mr_assign_solve(&net, &d, &o, &rb, NULL), MR_OK);
+		if (rb.gap > 1e-10)
+			fail_msg("network %u: Algorithm B at gap %g after %u iterations", k, rb.gap, rb.iterations);
+		/* BFW is slow where group links have a constant own cost (their flows are not unique):
+		 * thousands of iterations to gap 1e-6 on the border-like networks */
+		opts(&o, MR_ASSIGN_BFW, 1e-6, 40000);
+		assert_int_equal(mr_assign_solve(&net, &d, &o, &rf, NULL), MR_OK);
+		if (rf.gap > 1e-6)
+			fail_msg("network %u: BFW at gap %g after %u iterations", k, rf.gap, rf.iterations);
+		if (fabs(rb.objective - rf.objective) > 1e-6 * rf.objective)
+			fail_msg("network %u: objective %.12g with B, %.12g with BFW", k, rb.objective, rf.objective);
+		assert_true(rb.objective <= rf.objective * (1 + 1e-12)); /* B is the tighter */
+		check_conservation(&net, &d, rb.flow, 1e-6 * d.total);
+		printf("assign: %s groups (%u): B %u iterations to gap %.1e, BFW %u to %.1e; objectives differ by %.1e\n",
+		       bl ? "border-like" : "random", net.ngroups, rb.iterations, rb.gap, rf.iterations, rf.gap,
+		       fabs(rb.objective - rf.objective) / rf.objective);
+		mr_assign_result_free(&rb);
+		mr_assign_result_free(&rf);
+		mr_assign_demand_free(&d);
+		mr_assign_net_free(&net);
+	}
+}
+
+/* Bad groups are refused, naming the field. */
+static void test_group_args(void **state)
+{
+	mr_assign_net net;
+	mr_assign_demand d;
+	mr_assign_result r;
+	mr_error e;
+	uint32_t n;
+	mr_assign_group *keep;
+	(void)state;
+	make_grid(&net, &d, 3, 3, 3, 5, 1);
+	add_groups(&net, 2, 0, 6, 1);
+	net.groups[1].capacity = 0;
+	assert_int_equal(mr_assign_solve(&net, &d, NULL, &r, &e), MR_EINVAL);
+	assert_string_equal(e.field, "group");
+	net.groups[1].capacity = 10;
+	net.groups[0].beta = -1;
+	assert_int_equal(mr_assign_solve(&net, &d, NULL, &r, &e), MR_EINVAL);
+	net.groups[0].beta = 4;
+	net.link_group[3] = 2;
+	assert_int_equal(mr_assign_solve(&net, &d, NULL, &r, &e), MR_EINVAL);
+	assert_string_equal(e.field, "link_group");
+	net.link_group[3] = MR_ASSIGN_NO_GROUP;
+	keep = net.groups;
+	net.groups = NULL;
+	assert_int_equal(mr_assign_solve(&net, &d, NULL, &r, &e), MR_EINVAL);
+	net.groups = keep;
+	assert_int_equal(mr_assign_solve(&net, &d, NULL, &r, &e), MR_OK);
+	mr_assign_result_free(&r);
+	/* groups given again replace the old ones: every link outside a group */
+	assert_int_equal(mr_assign_net_groups(&net, 3), MR_OK);
+	for (n = 0; n < net.nlinks; n++)
+		assert_true(net.link_group[n] == MR_ASSIGN_NO_GROUP);
+	assert_true(net.groups[2].capacity == 0);
+	mr_assign_demand_free(&d);
+	mr_assign_net_free(&net);
+}
+
+/* mr_assign_origin_flows: each origin's bush flows carry its demand and add up to the link flows;
+ * refused before a run, for another algorithm and outside the process's origins. */
+static void test_origin_flows(void **state)
+{
+	mr_assign_net net;
+	mr_assign_demand d;
+	mr_assign_opts o;
+	mr_assign_result r;
+	mr_assign *a;
+	double *x, *sum;
+	uint32_t z, i;
+	int grouped;
+	(void)state;
+	for (grouped = 0; grouped < 2; grouped++) {
+		make_grid(&net, &d, 5, 5, 7, 11, 4);
+		if (grouped)
+			add_groups(&net, 5, 1, 14, 3);
+		x = malloc(net.nlinks * sizeof(double));
+		sum = calloc(net.nlinks, sizeof(double));
+		opts(&o, MR_ASSIGN_B, 1e-10, 100);
+		assert_int_equal(mr_assign_create(&a, &net, &d, &o, NULL), MR_OK);
+		assert_int_equal(mr_assign_origin_flows(a, 0, x), MR_EINVAL); /* before the run */
+		assert_int_equal(mr_assign_run(a, &r, NULL), MR_OK);
+		for (z = 0; z < net.zones; z++) {
+			mr_assign_demand one;
+			uint32_t oo[64], dd[64];
+			double qq[64];
+			size_t k, nk = 0;
+			assert_int_equal(mr_assign_origin_flows(a, z, x), MR_OK);
+			for (i = 0; i < net.nlinks; i++) {
+				assert_true(x[i] >= 0);
+				sum[i] += x[i];
+			}
+			for (k = d.first[z]; k < d.first[z + 1]; k++) {
+				oo[nk] = z;
+				dd[nk] = d.dest[k];
+				qq[nk++] = d.amount[k];
+			}
+			assert_int_equal(mr_assign_demand_build(&one, net.zones, nk, oo, dd, qq, NULL), MR_OK);
+			check_conservation(&net, &one, x, 1e-9 * d.total);
+			mr_assign_demand_free(&one);
+		}
+		assert_true(max_rel_diff(sum, r.flow, net.nlinks) <= 1e-9);
+		assert_int_equal(mr_assign_origin_flows(a, net.zones, x), MR_EINVAL);
+		mr_assign_result_free(&r);
+		mr_assign_destroy(a);
+		/* another algorithm */
+		opts(&o, MR_ASSIGN_BFW, 1e-4, 100);
+		assert_int_equal(mr_assign_create(&a, &net, &d, &o, NULL), MR_OK);
+		assert_int_equal(mr_assign_run(a, &r, NULL), MR_OK);
+		assert_int_equal(mr_assign_origin_flows(a, 0, x), MR_EINVAL);
+		mr_assign_result_free(&r);
+		mr_assign_destroy(a);
+		/* a process's range of origins */
+		opts(&o, MR_ASSIGN_B, 1e-8, 100);
+		o.origin_lo = 2;
+		o.origin_hi = 4;
+		assert_int_equal(mr_assign_create(&a, &net, &d, &o, NULL), MR_OK);
+		assert_int_equal(mr_assign_run(a, &r, NULL), MR_OK);
+		assert_int_equal(mr_assign_origin_flows(a, 3, x), MR_OK);
+		assert_int_equal(mr_assign_origin_flows(a, 1, x), MR_EINVAL);
+		assert_int_equal(mr_assign_origin_flows(a, 4, x), MR_EINVAL);
+		mr_assign_result_free(&r);
+		mr_assign_destroy(a);
+		free(x);
+		free(sum);
+		mr_assign_demand_free(&d);
+		mr_assign_net_free(&net);
+	}
 }
 
 /* ---- warm starts ---- */
@@ -1266,11 +1679,13 @@ static void *failing_alloc(void *ud, void *ptr, size_t nsize)
 
 static void test_alloc_failure(void **state)
 {
-	mr_assign_net net;
-	mr_assign_demand d;
+	mr_assign_net net, gnet;
+	mr_assign_demand d, gd;
 	int which;
 	(void)state;
 	make_grid(&net, &d, 3, 3, 4, 5, 1);
+	make_grid(&gnet, &gd, 3, 3, 4, 5, 3);
+	add_groups(&gnet, 3, 1, 8, 9);
 	put("a_net.tntp", "<NUMBER OF ZONES> 2\n<NUMBER OF NODES> 3\n<FIRST THRU NODE> 3\n<NUMBER OF LINKS> 2\n"
 	                  "<END OF METADATA>\n1 3 1 1 1 0.15 4 ;\n3 2 1 1 1 0.15 4 ;\n");
 	put("a_trips.tntp", "<NUMBER OF ZONES> 2\n<END OF METADATA>\nOrigin 1\n2 : 5;\n");
@@ -1286,7 +1701,7 @@ static void test_alloc_failure(void **state)
 		mr_assign_result_free(&r);
 		mr_assign_destroy(a);
 	}
-	for (which = 0; which < 6; which++) {
+	for (which = 0; which < 9; which++) {
 		long k;
 		for (k = 0;; k++) {
 			mr_assign_opts o;
@@ -1313,6 +1728,38 @@ static void test_alloc_failure(void **state)
 			} else if (which == 3) {
 				mr_assign_net nn;
 				rc = mr_assign_read_net(tpath("a_net.tntp"), &nn, &e);
+				mr_assign_net_free(&nn);
+			} else if (which == 6 || which == 7) { /* with groups: B (and its origin flows), BFW */
+				opts(&o, which == 6 ? MR_ASSIGN_B : MR_ASSIGN_BFW, 1e-8, 30);
+				rc = mr_assign_create(&a, &gnet, &gd, &o, &e);
+				if (rc == MR_OK)
+					rc = mr_assign_run(a, &r, &e);
+				if (rc == MR_OK) {
+					assert_int_equal(r.ngroups, 3);
+					if (which == 6) {
+						double *x = malloc(gnet.nlinks * sizeof(double));
+						assert_int_equal(mr_assign_origin_flows(a, 1, x), MR_OK);
+						free(x);
+					}
+				}
+				mr_assign_result_free(&r);
+				mr_assign_destroy(a);
+			} else if (which == 8) { /* groups on a network; the objective with groups */
+				mr_assign_net nn;
+				double x[3] = {1, 2, 3};
+				rc = mr_assign_net_init(&nn, 3, 1, 0, 3);
+				if (rc == MR_OK) {
+					nn.links[0] = (mr_assign_link){0, 1, 1, 10, 0.15, 4, 0, 0, MR_VDF_BPR};
+					nn.links[1] = (mr_assign_link){1, 2, 1, 10, 0.15, 4, 0, 0, MR_VDF_BPR};
+					nn.links[2] = (mr_assign_link){2, 0, 1, 10, 0.15, 4, 0, 0, MR_VDF_BPR};
+					rc = mr_assign_net_groups(&nn, 1);
+				}
+				if (rc == MR_OK) {
+					nn.groups[0] = (mr_assign_group){1, 5, 0.5, 4};
+					nn.link_group[0] = nn.link_group[2] = 0;
+					if (isnan(mr_assign_objective(&nn, x)) || isnan(mr_assign_total_cost(&nn, x)))
+						rc = MR_ENOMEM;
+				}
 				mr_assign_net_free(&nn);
 			} else if (which == 4) {
 				mr_assign_demand dd;
@@ -1343,6 +1790,8 @@ static void test_alloc_failure(void **state)
 	}
 	mr_assign_demand_free(&d);
 	mr_assign_net_free(&net);
+	mr_assign_demand_free(&gd);
+	mr_assign_net_free(&gnet);
 }
 
 /* ---- main ---- */
@@ -1379,6 +1828,12 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_stops_and_args),
 		cmocka_unit_test(test_alloc_failure),
+		cmocka_unit_test(test_group_parallel),
+		cmocka_unit_test(test_group_gradient),
+		cmocka_unit_test(test_group_solver_figures),
+		cmocka_unit_test(test_group_b_bfw),
+		cmocka_unit_test(test_group_args),
+		cmocka_unit_test(test_origin_flows),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

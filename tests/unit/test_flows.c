@@ -1,8 +1,9 @@
 /* test_flows.c: flows on a Meridian network (mr_flows.h) on the fixture: without capacities the
  * assignment is all-or-nothing on the routes `route` finds (total cost = sum of demand x route
  * cost); with capacities it is an equilibrium that moves flow off a saturated element, conserves
- * every OD's demand, and whose loads add the arcs' flows up; the demand and capacity files give
- * file:line:field errors. */
+ * every OD's demand, and whose loads add the arcs' flows up; a border's capacity is one group
+ * shared by every arc crossing it (its delay follows the crossing's total flow, both ways); the
+ * demand and capacity files give file:line:field errors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -211,6 +212,103 @@ static void test_capacity_moves_flow(void **state)
 	unlink(dpath);
 }
 
+/* A border crossing's capacity is one group over every arc that crosses it (both directions,
+ * rail and road), with the border's dwell as its free-flow part: the delay of each crossing arc
+ * follows the crossing's total flow, so traffic the other way takes capacity from this one (the
+ * per-arc approximation before could not see it). */
+static void test_border_group(void **state)
+{
+	static const char *const demands[2] = {"origin,destination,amount\nIRBND,AZBAK,600\n",
+	                                        "origin,destination,amount\nIRBND,AZBAK,600\nAZ_AST,IR_RSH,200\n"};
+	mr_flow_capacity cap;
+	mr_route_opts ro;
+	mr_error e;
+	char *path;
+	double fwd[2] = {0, 0};
+	uint32_t bi, k;
+	int run;
+	(void)state;
+	for (bi = 0; bi < net.meta.nborders; bi++)
+		if (strcmp(mr_net_str(&net, net.borders[bi].id), "b-irn-aze-astara") == 0)
+			break;
+	assert_true(bi < net.meta.nborders);
+	path = write_tmp("element,id,capacity_teu_per_year,source\nborder,b-irn-aze-astara,100,test\n");
+	assert_int_equal(mr_flow_capacity_read(&net, path, &cap, &e), MR_OK);
+	unlink(path);
+	mr_route_opts_default(&ro);
+	for (run = 0; run < 2; run++) {
+		mr_flow_demand d;
+		mr_flow_problem p;
+		mr_assign_opts o;
+		mr_assign_result res;
+		mr_flow_load *v;
+		size_t nv, i;
+		const mr_assign_group *g;
+		uint32_t members = 0, dirs = 0;
+		double X = 0, delay, border_load = -1;
+		path = write_tmp(demands[run]);
+		assert_int_equal(mr_flow_demand_read(&net, path, 0, &d, &e), MR_OK);
+		unlink(path);
+		assert_int_equal(mr_flow_problem_make(&net, &ro, &cap, &d, 0.15, 4, &p, &e), MR_OK);
+		/* one group, the border's: capacity, dwell x value of time, the BPR parameters */
+		assert_int_equal(p.an.ngroups, 1);
+		assert_int_equal(p.group[0].kind, MR_FLOW_BORDER);
+		assert_int_equal(p.group[0].ref, bi);
+		g = &p.an.groups[0];
+		assert_true(g->capacity == 100 && g->alpha == 0.15 && g->beta == 4);
+		assert_true(fabs(g->fft - ro.vot_usd_per_h * net.borders[bi].dwell_h) <= 1e-9 * g->fft && g->fft > 0);
+		/* its links: exactly the usable arcs that cross the border, both directions */
+		for (k = 0; k < p.an.nlinks; k++) {
+			int crosses = p.arc_of[k] != MR_NONE && net.arcs[p.arc_of[k]].border == bi;
+			assert_int_equal(p.an.link_group[k] == 0, crosses);
+			if (crosses) {
+				uint32_t tail = net.vnodes[p.an.links[k].tail - p.nzones].node;
+				members++;
+				dirs |= strcmp(mr_net_str(&net, net.nodes[tail].id), "IR_AST") == 0 ? 1u : 2u;
+			}
+		}
+		assert_true(members >= 2);
+		assert_int_equal(dirs, 3);
+		mr_assign_opts_init(&o);
+		o.gap = 1e-10;
+		memset(&res, 0, sizeof(res));
+		assert_int_equal(mr_assign_solve(&p.an, &p.ad, &o, &res, &e), MR_OK);
+		assert_true(res.gap <= 1e-10);
+		/* the group's flow is the crossing's, both ways; each crossing link carries its delay */
+		for (k = 0; k < p.an.nlinks; k++)
+			if (p.an.link_group[k] == 0) {
+				uint32_t tail = net.vnodes[p.an.links[k].tail - p.nzones].node;
+				X += res.flow[k];
+				if (strcmp(mr_net_str(&net, net.nodes[tail].id), "IR_AST") == 0)
+					fwd[run] += res.flow[k];
+			}
+		assert_true(X > 0);
+		assert_true(fabs(res.group_flow[0] - X) <= 1e-9 * X);
+		delay = g->fft * 0.15 * pow(X / 100, 4);
+		assert_true(fabs(res.group_cost[0] - delay) <= 1e-9 * delay);
+		for (k = 0; k < p.an.nlinks; k++)
+			if (p.an.link_group[k] == 0) {
+				const mr_assign_link *l = &p.an.links[k];
+				double own = mr_assign_vdf(l, res.flow[k]) + p.an.toll_factor * l->toll;
+				assert_true(fabs(res.cost[k] - (own + delay)) <= 1e-9 * res.cost[k]);
+			}
+		assert_int_equal(mr_flow_loads(&net, &p, &cap, res.flow, &v, &nv), MR_OK);
+		for (i = 0; i < nv; i++)
+			if (v[i].kind == MR_FLOW_BORDER && v[i].ref == bi)
+				border_load = v[i].flow;
+		assert_true(fabs(border_load - X) <= 1e-9 * X);
+		printf("flows: Astara (capacity 100 TEU, delay %.1f at %.1f TEU): %.1f TEU IRN -> AZE%s\n", delay, X, fwd[run],
+		       run ? " with 200 TEU Astara (AZE) -> Rasht the other way" : "");
+		mr_free(v);
+		mr_assign_result_free(&res);
+		mr_flow_problem_free(&p);
+		mr_flow_demand_free(&d);
+	}
+	/* traffic the other way shares the capacity: less of this way's crosses */
+	assert_true(fwd[1] < fwd[0] - 1);
+	mr_flow_capacity_free(&cap);
+}
+
 static void expect_error(int which, const char *text, int code, long line, const char *fieldname, const char *msg)
 {
 	mr_flow_demand d;
@@ -359,6 +457,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_uncapacitated_is_routes),
 		cmocka_unit_test(test_capacity_moves_flow),
+		cmocka_unit_test(test_border_group),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_logit),
 	};
