@@ -107,7 +107,7 @@ static void make_random(mr_src *s, uint32_t n)
 		nd.name = id;
 		nd.type = kind == 0 ? "port" : kind == 1 ? "sea" : kind == 2 ? "station" : "city";
 		if (kind == 0) {
-			snprintf(code, sizeof(code), "XX%03u", i);
+			snprintf(code, sizeof(code), "XX%03u", i % 1000u); /* n < 1000: five characters */
 			nd.unlocode = code;
 			np++;
 		}
