@@ -424,6 +424,99 @@ static void test_determinism_and_corruption(void **state)
 	tnet_free(&t);
 }
 
+/* Road-like graphs of 625 to 4,900 vertices (a grid with shuffled vertex ids, two-way streets
+ * with a few one-way and missing ones, diagonals, zero-weight arcs, faster arterials): large
+ * enough for the build to compact its pool of lists many times and for the queries to climb deep
+ * hierarchies. Tiny witness bounds, cheap_updates, default; Dijkstra on every query and matrix
+ * entry; two builds give the same arrays. */
+static void road_graph(tnet *t, uint32_t side)
+{
+	uint32_t n = side * side, cap = 6 * n, m = 0, x, y, i, *id = xcalloc(n, sizeof(uint32_t));
+	uint32_t *ta = xcalloc(cap, sizeof(uint32_t)), *hd = xcalloc(cap, sizeof(uint32_t));
+	double *ws = xcalloc(cap, sizeof(double));
+
+	for (i = 0; i < n; i++)
+		id[i] = i;
+	for (i = n - 1; i > 0; i--) { /* vertex ids in no spatial order */
+		uint32_t j = rng_below(i + 1), tmp = id[i];
+		id[i] = id[j];
+		id[j] = tmp;
+	}
+	for (y = 0; y < side; y++)
+		for (x = 0; x < side; x++) {
+			uint32_t v = id[y * side + x], k;
+			for (k = 0; k < 3; k++) {
+				uint32_t u, r = rng_below(100);
+				double w;
+				if ((k == 0 && x + 1 == side) || (k == 1 && y + 1 == side) ||
+				    (k == 2 && (x + 1 == side || y + 1 == side || rng_below(10) != 0)) || r < 4)
+					continue;
+				u = id[k == 0 ? y * side + x + 1 : k == 1 ? (y + 1) * side + x : (y + 1) * side + x + 1];
+				w = (k == 2 ? 1.4 : 1.0) * (1 + rng_unit()) * ((k == 0 ? y : x) % 8 == 0 ? 0.4 : 1);
+				if (rng_below(50) == 0)
+					w = 0;
+				if (r >= 8 || rng_below(2)) {
+					ta[m] = v, hd[m] = u, ws[m++] = w;
+				}
+				if (r >= 8 || !(m && ta[m - 1] == v && hd[m - 1] == u)) {
+					ta[m] = u, hd[m] = v, ws[m++] = w;
+				}
+			}
+		}
+	tnet_build(t, n, m, ta, hd, ws);
+	free(id);
+	free(ta);
+	free(hd);
+	free(ws);
+}
+
+static void test_road_graphs(void **state)
+{
+	static const uint32_t sides[] = {25, 40, 55, 70};
+	int gi, found = 0;
+	(void)state;
+	rng_state = 4242;
+	for (gi = 0; gi < 4; gi++) {
+		tnet t;
+		mr_ch *ch, *ch2;
+		mr_ch_query *q;
+		mr_search *s;
+		mr_ch_opts o;
+		mr_ch_arrays a1, a2;
+
+		road_graph(&t, sides[gi]);
+		memset(&o, 0, sizeof(o));
+		if (gi == 0) { /* many more shortcuts: the smallest graph */
+			o.witness_settled = 3;
+			o.sim_settled = 2;
+			o.witness_hops = 2;
+		}
+		if (gi == 1)
+			o.cheap_updates = 1;
+		assert_int_equal(mr_ch_build(&t.g, t.w, &o, &ch, NULL), MR_OK);
+		assert_int_equal(mr_ch_query_new(ch, &q), MR_OK);
+		assert_int_equal(mr_search_new(&s, t.n, t.m), MR_OK);
+		found += compare_queries(&t, q, s, 200, 0);
+		found += compare_queries(&t, q, s, 50, 1);
+		check_matrix(&t, ch, s, 1 + gi % 2);
+		assert_int_equal(mr_ch_build(&t.g, t.w, &o, &ch2, NULL), MR_OK);
+		mr_ch_export(ch, &a1);
+		mr_ch_export(ch2, &a2);
+		assert_int_equal(a1.m, a2.m);
+		assert_memory_equal(a1.rank, a2.rank, a1.n * 4);
+		assert_memory_equal(a1.head, a2.head, a1.m * 4);
+		assert_memory_equal(a1.unpack, a2.unpack, a1.m * 8);
+		mr_ch_free(ch2);
+		mr_search_free(s);
+		mr_ch_query_free(q);
+		mr_ch_free(ch);
+		tnet_free(&t);
+	}
+	printf("ch: 1000 queries on 4 road-like graphs (625-4900 vertices), %d with a route, all equal to Dijkstra\n",
+	       found);
+	assert_true(found > 900);
+}
+
 /* ---- allocation failures ---- */
 
 static int fail_at = -1, nallocs, live;
@@ -581,6 +674,7 @@ int main(void)
 		cmocka_unit_test(test_determinism_and_corruption),
 		cmocka_unit_test(test_alloc_failure),
 		cmocka_unit_test(test_random_graphs),
+		cmocka_unit_test(test_road_graphs),
 		cmocka_unit_test(test_chicago),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
