@@ -656,6 +656,27 @@ static int path_links(const mr_flow_problem *p, const mr_route *rt, uint32_t zo,
 	return MR_OK;
 }
 
+/* Route costs of OD i at the link flows (and group flows gx), and their logit shares. */
+static void logit_split(const mr_assign_net *an, mr_flow_paths *ps, size_t i, const size_t *pfirst,
+                        const uint32_t *plinks, const double *flow, const double *gx, double theta)
+{
+	double cmin = INFINITY, sum = 0;
+	size_t k, j;
+	for (k = ps->first[i]; k < ps->first[i + 1]; k++) {
+		double c = 0;
+		for (j = pfirst[k]; j < pfirst[k + 1]; j++)
+			c += mr_assign_link_cost(an, plinks[j], flow, gx);
+		ps->path[k].cost = c;
+		cmin = fmin(cmin, c);
+	}
+	for (k = ps->first[i]; k < ps->first[i + 1]; k++) {
+		ps->path[k].share = cmin > 0 ? exp(-theta * (ps->path[k].cost / cmin - 1.0)) : (ps->path[k].cost == cmin ? 1.0 : 0.0);
+		sum += ps->path[k].share;
+	}
+	for (k = ps->first[i]; k < ps->first[i + 1]; k++)
+		ps->path[k].share /= sum;
+}
+
 int mr_flow_logit(const mr_net *net, const mr_route_opts *o, const mr_flow_problem *p, const mr_flow_demand *d,
                   const mr_flow_logit_opts *lo, mr_assign_iter_fn on_iter, void *ud, double *flow, mr_flow_paths *ps,
                   mr_error *err)
@@ -666,7 +687,7 @@ int mr_flow_logit(const mr_net *net, const mr_route_opts *o, const mr_flow_probl
 	mr_alt_opts ao;
 	uint32_t *zone_of = NULL, *plinks = NULL;
 	size_t *pfirst = NULL, np = 0, cap = 0, i, k, nlinks_total = 0;
-	double *y = NULL, *w = NULL, *gx = NULL, t0 = mr_now_s();
+	double *y = NULL, *gx = NULL, t0 = mr_now_s();
 	uint32_t it;
 	int rc;
 
@@ -681,9 +702,8 @@ int mr_flow_logit(const mr_net *net, const mr_route_opts *o, const mr_flow_probl
 	zone_of = mr_malloc(((size_t)net->meta.nnodes + 1) * sizeof(uint32_t));
 	ps->first = mr_calloc(d->n + 1, sizeof(size_t));
 	y = mr_malloc(((size_t)an->nlinks + 1) * sizeof(double));
-	w = mr_malloc((lo->routes + 1) * sizeof(double));
 	gx = mr_malloc(((size_t)an->ngroups + 1) * sizeof(double)); /* the groups' flows */
-	if (!alts || !zone_of || !ps->first || !y || !w || !gx)
+	if (!alts || !zone_of || !ps->first || !y || !gx)
 		goto nomem;
 	ps->nod = d->n;
 	for (i = 0; i < p->nzones; i++)
@@ -746,23 +766,10 @@ int mr_flow_logit(const mr_net *net, const mr_route_opts *o, const mr_flow_probl
 		memset(y, 0, (size_t)an->nlinks * sizeof(double));
 		mr_assign_group_flows(an, flow, gx);
 		for (i = 0; i < d->n; i++) {
-			double cmin = INFINITY, sum = 0;
+			logit_split(an, ps, i, pfirst, plinks, flow, gx, lo->theta);
 			for (k = ps->first[i]; k < ps->first[i + 1]; k++) {
 				size_t j;
-				double c = 0;
-				for (j = pfirst[k]; j < pfirst[k + 1]; j++)
-					c += mr_assign_link_cost(an, plinks[j], flow, gx);
-				ps->path[k].cost = c;
-				cmin = fmin(cmin, c);
-			}
-			for (k = ps->first[i]; k < ps->first[i + 1]; k++) {
-				w[k - ps->first[i]] = cmin > 0 ? exp(-lo->theta * (ps->path[k].cost / cmin - 1.0))
-				                               : (ps->path[k].cost == cmin ? 1.0 : 0.0);
-				sum += w[k - ps->first[i]];
-			}
-			for (k = ps->first[i]; k < ps->first[i + 1]; k++) {
-				size_t j;
-				double q = d->od[i].teu * w[k - ps->first[i]] / sum;
+				double q = d->od[i].teu * ps->path[k].share;
 				for (j = pfirst[k]; j < pfirst[k + 1]; j++)
 					y[plinks[j]] += q;
 				total += q * ps->path[k].cost;
@@ -790,21 +797,8 @@ int mr_flow_logit(const mr_net *net, const mr_route_opts *o, const mr_flow_probl
 	}
 	/* Shares and costs at the final flows. */
 	mr_assign_group_flows(an, flow, gx);
-	for (i = 0; i < d->n; i++) {
-		double cmin = INFINITY, sum = 0;
-		for (k = ps->first[i]; k < ps->first[i + 1]; k++) {
-			size_t j;
-			double c = 0;
-			for (j = pfirst[k]; j < pfirst[k + 1]; j++)
-				c += mr_assign_link_cost(an, plinks[j], flow, gx);
-			ps->path[k].cost = c;
-			cmin = fmin(cmin, c);
-		}
-		for (k = ps->first[i]; k < ps->first[i + 1]; k++)
-			sum += (w[k - ps->first[i]] = cmin > 0 ? exp(-lo->theta * (ps->path[k].cost / cmin - 1.0)) : 1.0);
-		for (k = ps->first[i]; k < ps->first[i + 1]; k++)
-			ps->path[k].share = w[k - ps->first[i]] / sum;
-	}
+	for (i = 0; i < d->n; i++)
+		logit_split(an, ps, i, pfirst, plinks, flow, gx, lo->theta);
 	rc = MR_OK;
 	goto out;
 nomem:
@@ -816,7 +810,6 @@ out:
 	mr_free(plinks);
 	mr_free(pfirst);
 	mr_free(y);
-	mr_free(w);
 	mr_free(gx);
 	if (rc)
 		mr_flow_paths_free(ps);

@@ -180,40 +180,61 @@ out:
 	return rc;
 }
 
-/* The flows file, written to a temporary and renamed. */
-static int write_flows(const char *path, const mr_assign_net *net, const mr_assign_result *res)
+/* Output files are written to a temporary beside them and renamed when complete: a reader never
+ * sees half a file, and a failure leaves the old one. tmp_open returns NULL after saying why. */
+typedef struct tmpfile_ {
+	FILE *f;
+	char *tmp;
+	const char *path;
+} tmpfile_;
+
+static FILE *tmp_open(tmpfile_ *t, const char *path)
 {
 	size_t len = strlen(path);
-	char *tmp = malloc(len + 32);
+	t->path = path;
+	t->f = NULL;
+	if (!(t->tmp = malloc(len + 32))) {
+		fail_code("assign", MR_ENOMEM);
+		return NULL;
+	}
+	snprintf(t->tmp, len + 32, "%s.tmp.%ld", path, (long)getpid());
+	if (!(t->f = fopen(t->tmp, "w"))) {
+		fprintf(stderr, "%s assign: cannot create %s: %s\n", prog, t->tmp, strerror(errno));
+		free(t->tmp);
+	}
+	return t->f;
+}
+
+/* Close and rename (ok: everything was written); 0 or the exit status of MR_EIO. */
+static int tmp_commit(tmpfile_ *t, int ok)
+{
+	ok = !ferror(t->f) && ok;
+	ok = (fclose(t->f) == 0) && ok;
+	if (ok && rename(t->tmp, t->path) != 0)
+		ok = 0;
+	if (!ok) {
+		fprintf(stderr, "%s assign: cannot write %s: %s\n", prog, t->path, strerror(errno));
+		unlink(t->tmp);
+	}
+	free(t->tmp);
+	return ok ? 0 : mr_exit_status(MR_EIO);
+}
+
+/* The flows file. */
+static int write_flows(const char *path, const mr_assign_net *net, const mr_assign_result *res)
+{
+	tmpfile_ t;
 	FILE *f;
 	uint32_t i;
-	int ok;
-	if (!tmp)
-		return fail_code("assign", MR_ENOMEM);
-	snprintf(tmp, len + 32, "%s.tmp.%ld", path, (long)getpid());
-	if (!(f = fopen(tmp, "w"))) {
-		fprintf(stderr, "%s assign: cannot create %s: %s\n", prog, tmp, strerror(errno));
-		free(tmp);
+	if (!(f = tmp_open(&t, path)))
 		return mr_exit_status(MR_EIO);
-	}
 	fprintf(f, "link,from,to,capacity,free_flow_time,flow,voc,time,cost\n");
 	for (i = 0; i < net->nlinks; i++) {
 		const mr_assign_link *l = &net->links[i];
 		fprintf(f, "%u,%u,%u,%.17g,%.17g,%.17g,%.10g,%.17g,%.17g\n", i + 1, l->tail + 1, l->head + 1, l->capacity,
 		        l->fft, res->flow[i], l->capacity > 0 ? res->flow[i] / l->capacity : 0.0, res->time[i], res->cost[i]);
 	}
-	ok = !ferror(f);
-	ok = (fclose(f) == 0) && ok;
-	if (ok && rename(tmp, path) != 0)
-		ok = 0;
-	if (!ok) {
-		fprintf(stderr, "%s assign: cannot write %s: %s\n", prog, path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return mr_exit_status(MR_EIO);
-	}
-	free(tmp);
-	return 0;
+	return tmp_commit(&t, 1);
 }
 
 static const mr_assign_net *sort_net;
@@ -465,16 +486,10 @@ static int write_loads(const char *path, const mr_net *net, const mr_flow_load *
 {
 	size_t len = strlen(path), i;
 	int geo = len > 8 && strcmp(path + len - 8, ".geojson") == 0, ok;
-	char *tmp = malloc(len + 32);
+	tmpfile_ t;
 	FILE *f;
-	if (!tmp)
-		return fail_code("assign", MR_ENOMEM);
-	snprintf(tmp, len + 32, "%s.tmp.%ld", path, (long)getpid());
-	if (!(f = fopen(tmp, "w"))) {
-		fprintf(stderr, "%s assign: cannot create %s: %s\n", prog, tmp, strerror(errno));
-		free(tmp);
+	if (!(f = tmp_open(&t, path)))
 		return mr_exit_status(MR_EIO);
-	}
 	if (geo) {
 		json_t *fc = json_object(), *feats = json_array();
 		json_object_set_new(fc, "type", json_string("FeatureCollection"));
@@ -533,16 +548,7 @@ static int write_loads(const char *path, const mr_net *net, const mr_flow_load *
 				fprintf(f, ",%.10g,,\n", v[i].flow);
 		}
 	}
-	ok = !ferror(f) && ok;
-	ok = (fclose(f) == 0) && ok;
-	if (ok && rename(tmp, path) != 0)
-		ok = 0;
-	if (!ok) {
-		fprintf(stderr, "%s assign: cannot write %s: %s\n", prog, path, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
-	return ok ? 0 : mr_exit_status(MR_EIO);
+	return tmp_commit(&t, ok);
 }
 
 static int corridor_shares(const mr_net *net, const mr_flow_demand *d, const mr_flow_paths *ps, int json);
@@ -733,25 +739,11 @@ static int flow_page(const mr_net *net, const mr_flow_demand *d, const mr_flow_c
 	if (rc)
 		return fail_code("assign", rc);
 	if (out) {
-		size_t plen = strlen(out);
-		char *tmp = malloc(plen + 32);
-		FILE *f;
-		int ok = 0;
-		if (tmp) {
-			snprintf(tmp, plen + 32, "%s.tmp.%ld", out, (long)getpid());
-			if ((f = fopen(tmp, "w"))) {
-				ok = fwrite(text, 1, len, f) == len;
-				ok = (fclose(f) == 0) && ok;
-				ok = ok && rename(tmp, out) == 0;
-				if (!ok)
-					unlink(tmp);
-			}
-		}
-		if (!ok)
-			fprintf(stderr, "%s assign: cannot write %s: %s\n", prog, out, strerror(errno));
-		free(tmp);
+		tmpfile_ t;
+		FILE *f = tmp_open(&t, out);
+		rc = f ? tmp_commit(&t, fwrite(text, 1, len, f) == len) : mr_exit_status(MR_EIO);
 		mr_free(text);
-		return ok ? 0 : mr_exit_status(MR_EIO);
+		return rc;
 	}
 	fwrite(text, 1, len, stdout);
 	mr_free(text);
