@@ -13,37 +13,14 @@
 
 #include "meridian/mr_import.h"
 #include "core/mr_geo.h"
+#include "io/mr_import_int.h"
 
 #define LINE_MAX_BYTES 4096
 #define MAX_TOKENS 8
 
-typedef struct ictx {
-	mr_diag_fn diag;
-	void *ud;
-	mr_error *err;
-	size_t nerrors;
-} ictx;
-
-static void say(ictx *c, int sev, const char *file, long line, int col, const char *field, const char *fmt, ...)
-	MR_PRINTF(7, 8);
-static void say(ictx *c, int sev, const char *file, long line, int col, const char *field, const char *fmt, ...)
-{
-	mr_error e;
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	mr_error_set(&e, sev == MR_ERROR ? MR_EPARSE : MR_OK, file, line, col, field, "%s", msg);
-	if (sev == MR_ERROR && c->nerrors++ == 0 && c->err)
-		*c->err = e;
-	if (c->diag)
-		c->diag(c->ud, sev, &e);
-}
-
 /* 1 and the line (without its end) in buf, 0 at the end, MR_EIO. Longer lines are reported
  * and skipped. */
-static int next_line(FILE *fp, char *buf, long *line, ictx *c, const char *file)
+static int next_line(FILE *fp, char *buf, long *line, mr__ictx *c, const char *file)
 {
 	for (;;) {
 		size_t n;
@@ -53,7 +30,7 @@ static int next_line(FILE *fp, char *buf, long *line, ictx *c, const char *file)
 		n = strlen(buf);
 		if (n == LINE_MAX_BYTES - 1 && buf[n - 1] != '\n' && !feof(fp)) {
 			int ch;
-			say(c, MR_ERROR, file, *line, 0, NULL, "line is longer than %d bytes", LINE_MAX_BYTES - 2);
+			mr__isay(c, MR_ERROR, file, *line, 0, NULL, "line is longer than %d bytes", LINE_MAX_BYTES - 2);
 			while ((ch = fgetc(fp)) != EOF && ch != '\n')
 				;
 			continue;
@@ -111,7 +88,7 @@ typedef struct arc {
 } arc;
 
 typedef struct dimacs {
-	ictx c;
+	mr__ictx c;
 	const char *gr, *co;
 	size_t n, m;
 	long pline;
@@ -133,20 +110,20 @@ static int read_gr(dimacs *d, FILE *fp, char *buf, mr_import_report *rep)
 			continue;
 		if (strcmp(tok[0], "p") == 0) {
 			if (d->pline) {
-				say(&d->c, MR_ERROR, d->gr, line, 1, "p", "second problem line (first at line %ld)", d->pline);
+				mr__isay(&d->c, MR_ERROR, d->gr, line, 1, "p", "second problem line (first at line %ld)", d->pline);
 				continue;
 			}
 			d->pline = line;
 			if (n != 4 || strcmp(tok[1], "sp") != 0) {
-				say(&d->c, MR_ERROR, d->gr, line, n < 2 ? 2 : 1, "p", "expected 'p sp NODES ARCS'");
+				mr__isay(&d->c, MR_ERROR, d->gr, line, n < 2 ? 2 : 1, "p", "expected 'p sp NODES ARCS'");
 				return MR_OK;
 			}
 			if (!parse_int(tok[2], 1, UINT32_MAX - 2, &u)) {
-				say(&d->c, MR_ERROR, d->gr, line, 3, "nodes", "'%s' is not a positive node count", tok[2]);
+				mr__isay(&d->c, MR_ERROR, d->gr, line, 3, "nodes", "'%s' is not a positive node count", tok[2]);
 				return MR_OK;
 			}
 			if (!parse_int(tok[3], 0, UINT32_MAX - 2, &v)) {
-				say(&d->c, MR_ERROR, d->gr, line, 4, "arcs", "'%s' is not an arc count", tok[3]);
+				mr__isay(&d->c, MR_ERROR, d->gr, line, 4, "arcs", "'%s' is not an arc count", tok[3]);
 				return MR_OK;
 			}
 			d->n = (size_t)u;
@@ -154,37 +131,37 @@ static int read_gr(dimacs *d, FILE *fp, char *buf, mr_import_report *rep)
 			continue;
 		}
 		if (strcmp(tok[0], "a") != 0) {
-			say(&d->c, MR_ERROR, d->gr, line, 1, NULL, "unknown line type '%s' (expected c, p or a)", tok[0]);
+			mr__isay(&d->c, MR_ERROR, d->gr, line, 1, NULL, "unknown line type '%s' (expected c, p or a)", tok[0]);
 			continue;
 		}
 		if (!d->pline) {
-			say(&d->c, MR_ERROR, d->gr, line, 1, "p", "arc before the problem line 'p sp NODES ARCS'");
+			mr__isay(&d->c, MR_ERROR, d->gr, line, 1, "p", "arc before the problem line 'p sp NODES ARCS'");
 			return MR_OK;
 		}
 		rep->links_read++;
 		if (n != 4) {
-			say(&d->c, MR_ERROR, d->gr, line, n < 4 ? (int)n + 1 : 5, n < 4 ? (n == 2 ? "to" : "weight") : NULL,
+			mr__isay(&d->c, MR_ERROR, d->gr, line, n < 4 ? (int)n + 1 : 5, n < 4 ? (n == 2 ? "to" : "weight") : NULL,
 			    "arc has %zu fields; expected 'a FROM TO WEIGHT'", n);
 			continue;
 		}
 		if (!parse_int(tok[1], 1, (long long)d->n, &u)) {
-			say(&d->c, MR_ERROR, d->gr, line, 2, "from", "unknown node '%s' (nodes 1..%zu)", tok[1], d->n);
+			mr__isay(&d->c, MR_ERROR, d->gr, line, 2, "from", "unknown node '%s' (nodes 1..%zu)", tok[1], d->n);
 			continue;
 		}
 		if (!parse_int(tok[2], 1, (long long)d->n, &v)) {
-			say(&d->c, MR_ERROR, d->gr, line, 3, "to", "unknown node '%s' (nodes 1..%zu)", tok[2], d->n);
+			mr__isay(&d->c, MR_ERROR, d->gr, line, 3, "to", "unknown node '%s' (nodes 1..%zu)", tok[2], d->n);
 			continue;
 		}
 		if (!parse_int(tok[3], LLONG_MIN / 2, LLONG_MAX / 2, &w)) {
-			say(&d->c, MR_ERROR, d->gr, line, 4, "weight", "'%s' is not an integer", tok[3]);
+			mr__isay(&d->c, MR_ERROR, d->gr, line, 4, "weight", "'%s' is not an integer", tok[3]);
 			continue;
 		}
 		if (w < 0) {
-			say(&d->c, MR_ERROR, d->gr, line, 4, "weight", "'%s' is negative (must be >= 0)", tok[3]);
+			mr__isay(&d->c, MR_ERROR, d->gr, line, 4, "weight", "'%s' is negative (must be >= 0)", tok[3]);
 			continue;
 		}
 		if (u == v) {
-			say(&d->c, MR_WARNING, d->gr, line, 3, "to", "loop at node %lld left out", u);
+			mr__isay(&d->c, MR_WARNING, d->gr, line, 3, "to", "loop at node %lld left out", u);
 			rep->skipped++;
 			continue;
 		}
@@ -205,9 +182,9 @@ static int read_gr(dimacs *d, FILE *fp, char *buf, mr_import_report *rep)
 	if (rc < 0)
 		return rc;
 	if (!d->pline)
-		say(&d->c, MR_ERROR, d->gr, line, 0, "p", "no problem line 'p sp NODES ARCS' (is this a DIMACS .gr file?)");
+		mr__isay(&d->c, MR_ERROR, d->gr, line, 0, "p", "no problem line 'p sp NODES ARCS' (is this a DIMACS .gr file?)");
 	else if (!d->c.nerrors && rep->links_read != d->m)
-		say(&d->c, MR_ERROR, d->gr, d->pline, 4, "arcs", "the problem line says %zu arcs but the file has %zu", d->m,
+		mr__isay(&d->c, MR_ERROR, d->gr, d->pline, 4, "arcs", "the problem line says %zu arcs but the file has %zu", d->m,
 		    rep->links_read);
 	return MR_OK;
 }
@@ -224,30 +201,30 @@ static int read_co(dimacs *d, FILE *fp, char *buf)
 		if (n == 0 || tok[0][0] == 'c' || strcmp(tok[0], "p") == 0)
 			continue;
 		if (strcmp(tok[0], "v") != 0) {
-			say(&d->c, MR_ERROR, d->co, line, 1, NULL, "unknown line type '%s' (expected c, p or v)", tok[0]);
+			mr__isay(&d->c, MR_ERROR, d->co, line, 1, NULL, "unknown line type '%s' (expected c, p or v)", tok[0]);
 			continue;
 		}
 		if (n != 4) {
-			say(&d->c, MR_ERROR, d->co, line, n < 4 ? (int)n + 1 : 5, n == 2 ? "x" : n == 3 ? "y" : NULL,
+			mr__isay(&d->c, MR_ERROR, d->co, line, n < 4 ? (int)n + 1 : 5, n == 2 ? "x" : n == 3 ? "y" : NULL,
 			    "coordinate line has %zu fields; expected 'v ID X Y'", n);
 			continue;
 		}
 		if (!parse_int(tok[1], 1, (long long)d->n, &id)) {
-			say(&d->c, MR_ERROR, d->co, line, 2, "id", "unknown node '%s' (nodes 1..%zu)", tok[1], d->n);
+			mr__isay(&d->c, MR_ERROR, d->co, line, 2, "id", "unknown node '%s' (nodes 1..%zu)", tok[1], d->n);
 			continue;
 		}
 		if (!parse_int(tok[2], -180000000LL, 180000000LL, &x)) {
-			say(&d->c, MR_ERROR, d->co, line, 3, "x",
+			mr__isay(&d->c, MR_ERROR, d->co, line, 3, "x",
 			    "'%s' is not a longitude in millionths of a degree (-180000000..180000000)", tok[2]);
 			continue;
 		}
 		if (!parse_int(tok[3], -90000000LL, 90000000LL, &y)) {
-			say(&d->c, MR_ERROR, d->co, line, 4, "y",
+			mr__isay(&d->c, MR_ERROR, d->co, line, 4, "y",
 			    "'%s' is not a latitude in millionths of a degree (-90000000..90000000)", tok[3]);
 			continue;
 		}
 		if (d->have[id]) {
-			say(&d->c, MR_ERROR, d->co, line, 2, "id", "node %lld given twice", id);
+			mr__isay(&d->c, MR_ERROR, d->co, line, 2, "id", "node %lld given twice", id);
 			continue;
 		}
 		d->have[id] = 1;
@@ -260,7 +237,7 @@ static int read_co(dimacs *d, FILE *fp, char *buf)
 		if (!d->have[k] && !missing++)
 			first = k;
 	if (missing && !d->c.nerrors)
-		say(&d->c, MR_ERROR, d->co, line, 0, "id", "%zu node%s without coordinates (first: %zu)", missing,
+		mr__isay(&d->c, MR_ERROR, d->co, line, 0, "id", "%zu node%s without coordinates (first: %zu)", missing,
 		    missing == 1 ? "" : "s", first);
 	return MR_OK;
 }
@@ -294,7 +271,7 @@ static int build(dimacs *d, const mr_dimacs_opts *o, int mode, int gauge, double
 	}
 	if (!d->co) {
 		rep->synthetic_coords = 1;
-		say(&d->c, MR_WARNING, d->gr, 0, 0, NULL,
+		mr__isay(&d->c, MR_WARNING, d->gr, 0, 0, NULL,
 		    "no coordinates (.co) file: nodes placed on a synthetic grid (%g degree apart)", MR_IMPORT_GRID_DEG);
 	}
 	for (i = 0; i < d->narcs; i++) {
@@ -336,7 +313,7 @@ static int build(dimacs *d, const mr_dimacs_opts *o, int mode, int gauge, double
 			return rc;
 	}
 	if (rep->zero_time)
-		say(&d->c, MR_WARNING, d->gr, 0, 0, "weight", "%zu arc%s of time 0 (and a length) run at %g km/h",
+		mr__isay(&d->c, MR_WARNING, d->gr, 0, 0, "weight", "%zu arc%s of time 0 (and a length) run at %g km/h",
 		    rep->zero_time, rep->zero_time == 1 ? "" : "s", MR_IMPORT_ZERO_TIME_KMH);
 	return MR_OK;
 }

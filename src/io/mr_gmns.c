@@ -15,30 +15,7 @@
 #include "meridian/mr_import.h"
 #include "core/mr_geo.h"
 #include "io/mr_csv.h"
-
-typedef struct ictx {
-	mr_diag_fn diag;
-	void *ud;
-	mr_error *err;
-	size_t nerrors;
-} ictx;
-
-static void say(ictx *c, int sev, const char *file, long line, int col, const char *field, const char *fmt, ...)
-	MR_PRINTF(7, 8);
-static void say(ictx *c, int sev, const char *file, long line, int col, const char *field, const char *fmt, ...)
-{
-	mr_error e;
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	mr_error_set(&e, sev == MR_ERROR ? MR_EPARSE : MR_OK, file, line, col, field, "%s", msg);
-	if (sev == MR_ERROR && c->nerrors++ == 0 && c->err)
-		*c->err = e;
-	if (c->diag)
-		c->diag(c->ud, sev, &e);
-}
+#include "io/mr_import_int.h"
 
 /* ---- node id index ---- */
 
@@ -110,7 +87,7 @@ static const col link_cols[L_COUNT] = {
 
 /* Map the header row to column positions (pos[k] = field index or -1). 0 if a required one is
  * missing or named twice (reported). */
-static int header(ictx *c, const char *file, mr_csv *r, const col *cols, int ncols, int *pos)
+static int header(mr__ictx *c, const char *file, mr_csv *r, const col *cols, int ncols, int *pos)
 {
 	size_t i;
 	int k, ok = 1;
@@ -120,7 +97,7 @@ static int header(ictx *c, const char *file, mr_csv *r, const col *cols, int nco
 		for (k = 0; k < ncols; k++)
 			if (strcasecmp(mr_csv_field(r, i), cols[k].name) == 0) {
 				if (pos[k] >= 0) {
-					say(c, MR_ERROR, file, r->row_line, (int)i + 1, cols[k].name, "duplicate column (also column %d)",
+					mr__isay(c, MR_ERROR, file, r->row_line, (int)i + 1, cols[k].name, "duplicate column (also column %d)",
 					    pos[k] + 1);
 					ok = 0;
 				} else
@@ -128,7 +105,7 @@ static int header(ictx *c, const char *file, mr_csv *r, const col *cols, int nco
 			}
 	for (k = 0; k < ncols; k++)
 		if (cols[k].required && pos[k] < 0) {
-			say(c, MR_ERROR, file, r->row_line, 0, cols[k].name, "missing required column");
+			mr__isay(c, MR_ERROR, file, r->row_line, 0, cols[k].name, "missing required column");
 			ok = 0;
 		}
 	return ok;
@@ -140,7 +117,7 @@ static const char *val(mr_csv *r, const int *pos, int k)
 }
 
 /* A number in column k: 1 and *out, 0 when empty (*out untouched), -1 when bad (reported). */
-static int num(ictx *c, const char *file, mr_csv *r, const int *pos, const col *cols, int k, int positive,
+static int num(mr__ictx *c, const char *file, mr_csv *r, const int *pos, const col *cols, int k, int positive,
                double *out)
 {
 	const char *s = val(r, pos, k);
@@ -149,12 +126,12 @@ static int num(ictx *c, const char *file, mr_csv *r, const int *pos, const col *
 		return 0;
 	ok = mr__csv_number(s, out);
 	if (ok <= 0) {
-		say(c, MR_ERROR, file, r->row_line, pos[k] + 1, cols[k].name, ok < 0 ? "'%s' is out of range" :
+		mr__isay(c, MR_ERROR, file, r->row_line, pos[k] + 1, cols[k].name, ok < 0 ? "'%s' is out of range" :
 		    "'%s' is not a number", s);
 		return -1;
 	}
 	if (*out < 0 || (positive && *out == 0)) {
-		say(c, MR_ERROR, file, r->row_line, pos[k] + 1, cols[k].name, positive ? "'%s' must be > 0" :
+		mr__isay(c, MR_ERROR, file, r->row_line, pos[k] + 1, cols[k].name, positive ? "'%s' must be > 0" :
 		    "'%s' is negative (must be >= 0)", s);
 		return -1;
 	}
@@ -163,7 +140,7 @@ static int num(ictx *c, const char *file, mr_csv *r, const int *pos, const col *
 
 /* Open path and read its header. MR_OK, MR_EIO (reported in err), MR_ENOMEM; *ok = 0 when the
  * header is unusable (reported). */
-static int open_csv(ictx *c, const char *path, mr_csv *r, const col *cols, int ncols, int *pos, int *ok)
+static int open_csv(mr__ictx *c, const char *path, mr_csv *r, const col *cols, int ncols, int *pos, int *ok)
 {
 	mr_error e;
 	int rc;
@@ -181,12 +158,12 @@ static int open_csv(ictx *c, const char *path, mr_csv *r, const col *cols, int n
 	}
 	rc = mr_csv_next(r, &e);
 	if (rc == 0) {
-		say(c, MR_ERROR, path, 1, 0, NULL, "empty file: no header row");
+		mr__isay(c, MR_ERROR, path, 1, 0, NULL, "empty file: no header row");
 		return MR_OK;
 	}
 	if (rc < 0) {
 		if (rc == MR_EPARSE) {
-			say(c, MR_ERROR, e.file, e.line, e.column, e.field, "%s", e.msg);
+			mr__isay(c, MR_ERROR, e.file, e.line, e.column, e.field, "%s", e.msg);
 			return MR_OK;
 		}
 		if (c->err)
@@ -226,7 +203,7 @@ static double speed_unit(const char *s)
 }
 
 /* config.csv: long_length and speed. */
-static int read_config(ictx *c, const char *path, double *lkm, double *skmh)
+static int read_config(mr__ictx *c, const char *path, double *lkm, double *skmh)
 {
 	static const col cols[2] = {{"long_length", 0}, {"speed", 0}};
 	int pos[2], ok, rc;
@@ -242,13 +219,13 @@ static int read_config(ictx *c, const char *path, double *lkm, double *skmh)
 	if (rc == 1) {
 		const char *ls = val(&r, pos, 0), *ss = val(&r, pos, 1);
 		if (*ls && *lkm <= 0 && !(*lkm = length_unit(ls)))
-			say(c, MR_ERROR, path, r.row_line, pos[0] + 1, "long_length",
+			mr__isay(c, MR_ERROR, path, r.row_line, pos[0] + 1, "long_length",
 			    "unknown unit '%s' (expected mi, km, m or ft)", ls);
 		if (*ss && *skmh <= 0 && !(*skmh = speed_unit(ss)))
-			say(c, MR_ERROR, path, r.row_line, pos[1] + 1, "speed", "unknown unit '%s' (expected mph, kph or m/s)", ss);
+			mr__isay(c, MR_ERROR, path, r.row_line, pos[1] + 1, "speed", "unknown unit '%s' (expected mph, kph or m/s)", ss);
 		rc = MR_OK;
 	} else if (rc == MR_EPARSE) {
-		say(c, MR_ERROR, e.file, e.line, e.column, e.field, "%s", e.msg);
+		mr__isay(c, MR_ERROR, e.file, e.line, e.column, e.field, "%s", e.msg);
 		rc = MR_OK;
 	}
 	mr_csv_close(&r);
@@ -257,7 +234,7 @@ static int read_config(ictx *c, const char *path, double *lkm, double *skmh)
 
 /* ---- rows ---- */
 
-static int read_nodes(ictx *c, const char *path, mr_src *out, nindex *ix, mr_import_report *rep)
+static int read_nodes(mr__ictx *c, const char *path, mr_src *out, nindex *ix, mr_import_report *rep)
 {
 	int pos[N_COUNT], ok, rc;
 	mr_csv r;
@@ -273,7 +250,7 @@ static int read_nodes(ictx *c, const char *path, mr_src *out, nindex *ix, mr_imp
 		double x = 0, y = 0;
 		int bad = 0;
 		if (rc == MR_EPARSE) {
-			say(c, MR_ERROR, e.file, e.line, e.column, e.field, "%s", e.msg);
+			mr__isay(c, MR_ERROR, e.file, e.line, e.column, e.field, "%s", e.msg);
 			continue;
 		}
 		if (rc < 0)
@@ -281,11 +258,11 @@ static int read_nodes(ictx *c, const char *path, mr_src *out, nindex *ix, mr_imp
 		rep->nodes_read++;
 		id = val(&r, pos, N_ID);
 		if (!*id) {
-			say(c, MR_ERROR, path, r.row_line, pos[N_ID] + 1, "node_id", "required value is missing");
+			mr__isay(c, MR_ERROR, path, r.row_line, pos[N_ID] + 1, "node_id", "required value is missing");
 			continue;
 		}
 		if ((k = nindex_find(ix, out, id)) != MR_NONE) {
-			say(c, MR_ERROR, path, r.row_line, pos[N_ID] + 1, "node_id", "duplicate node_id '%s' (first at line %ld)", id,
+			mr__isay(c, MR_ERROR, path, r.row_line, pos[N_ID] + 1, "node_id", "duplicate node_id '%s' (first at line %ld)", id,
 			    out->nodes[k].line);
 			continue;
 		}
@@ -298,10 +275,10 @@ static int read_nodes(ictx *c, const char *path, mr_src *out, nindex *ix, mr_imp
 				const char *s = val(&r, pos, kk[j]);
 				int okn = *s ? mr__csv_number(s, dst[j]) : 0;
 				if (!*s)
-					say(c, MR_ERROR, path, r.row_line, pos[kk[j]] + 1, node_cols[kk[j]].name,
+					mr__isay(c, MR_ERROR, path, r.row_line, pos[kk[j]] + 1, node_cols[kk[j]].name,
 					    "required value is missing");
 				else if (okn <= 0)
-					say(c, MR_ERROR, path, r.row_line, pos[kk[j]] + 1, node_cols[kk[j]].name,
+					mr__isay(c, MR_ERROR, path, r.row_line, pos[kk[j]] + 1, node_cols[kk[j]].name,
 					    okn < 0 ? "'%s' is out of range" : "'%s' is not a number", s);
 				if (okn <= 0)
 					bad = 1;
@@ -310,12 +287,12 @@ static int read_nodes(ictx *c, const char *path, mr_src *out, nindex *ix, mr_imp
 		if (bad)
 			continue;
 		if (fabs(x) > 180) {
-			say(c, MR_ERROR, path, r.row_line, pos[N_X] + 1, "x_coord",
+			mr__isay(c, MR_ERROR, path, r.row_line, pos[N_X] + 1, "x_coord",
 			    "longitude %g is outside -180..180 (projected coordinates are not supported: convert to WGS84)", x);
 			continue;
 		}
 		if (fabs(y) > 90) {
-			say(c, MR_ERROR, path, r.row_line, pos[N_Y] + 1, "y_coord", "latitude %g is outside -90..90", y);
+			mr__isay(c, MR_ERROR, path, r.row_line, pos[N_Y] + 1, "y_coord", "latitude %g is outside -90..90", y);
 			continue;
 		}
 		memset(&n, 0, sizeof(n));
@@ -373,7 +350,7 @@ static int uses_mode(const char *uses, int dflt, int *mode)
 	return 1;
 }
 
-static int read_links(ictx *c, const char *path, const mr_gmns_opts *o, int dmode, double lkm, double skmh,
+static int read_links(mr__ictx *c, const char *path, const mr_gmns_opts *o, int dmode, double lkm, double skmh,
                       mr_src *out, const nindex *ix, mr_import_report *rep)
 {
 	int pos[L_COUNT], ok, rc;
@@ -398,7 +375,7 @@ static int read_links(ictx *c, const char *path, const mr_gmns_opts *o, int dmod
 		size_t tl;
 
 		if (rc == MR_EPARSE) {
-			say(c, MR_ERROR, e.file, e.line, e.column, e.field, "%s", e.msg);
+			mr__isay(c, MR_ERROR, e.file, e.line, e.column, e.field, "%s", e.msg);
 			continue;
 		}
 		if (rc < 0)
@@ -408,28 +385,28 @@ static int read_links(ictx *c, const char *path, const mr_gmns_opts *o, int dmod
 		id = val(&r, pos, L_ID), fs = val(&r, pos, L_FROM), ts = val(&r, pos, L_TO);
 		ds = val(&r, pos, L_DIRECTED), us = val(&r, pos, L_USES);
 		if (!*id) {
-			say(c, MR_ERROR, path, r.row_line, pos[L_ID] + 1, "link_id", "required value is missing");
+			mr__isay(c, MR_ERROR, path, r.row_line, pos[L_ID] + 1, "link_id", "required value is missing");
 			bad = 1;
 		} else if ((k = nindex_find(&lx, &ids, id)) != MR_NONE) {
-			say(c, MR_ERROR, path, r.row_line, pos[L_ID] + 1, "link_id", "duplicate link_id '%s' (first at line %ld)",
+			mr__isay(c, MR_ERROR, path, r.row_line, pos[L_ID] + 1, "link_id", "duplicate link_id '%s' (first at line %ld)",
 			    id, ids.nodes[k].line);
 			bad = 1;
 		}
 		if (!*fs) {
-			say(c, MR_ERROR, path, r.row_line, pos[L_FROM] + 1, "from_node_id", "required value is missing");
+			mr__isay(c, MR_ERROR, path, r.row_line, pos[L_FROM] + 1, "from_node_id", "required value is missing");
 			bad = 1;
 		} else if ((l.from = nindex_find(ix, out, fs)) == MR_NONE) {
-			say(c, MR_ERROR, path, r.row_line, pos[L_FROM] + 1, "from_node_id", "unknown node '%s'", fs);
+			mr__isay(c, MR_ERROR, path, r.row_line, pos[L_FROM] + 1, "from_node_id", "unknown node '%s'", fs);
 			bad = 1;
 		}
 		if (!*ts) {
-			say(c, MR_ERROR, path, r.row_line, pos[L_TO] + 1, "to_node_id", "required value is missing");
+			mr__isay(c, MR_ERROR, path, r.row_line, pos[L_TO] + 1, "to_node_id", "required value is missing");
 			bad = 1;
 		} else if ((l.to = nindex_find(ix, out, ts)) == MR_NONE) {
-			say(c, MR_ERROR, path, r.row_line, pos[L_TO] + 1, "to_node_id", "unknown node '%s'", ts);
+			mr__isay(c, MR_ERROR, path, r.row_line, pos[L_TO] + 1, "to_node_id", "unknown node '%s'", ts);
 			bad = 1;
 		} else if (!bad && l.from == l.to) {
-			say(c, MR_ERROR, path, r.row_line, pos[L_TO] + 1, "to_node_id", "the link starts and ends at node '%s'", ts);
+			mr__isay(c, MR_ERROR, path, r.row_line, pos[L_TO] + 1, "to_node_id", "the link starts and ends at node '%s'", ts);
 			bad = 1;
 		}
 		l.directed = 1;
@@ -439,7 +416,7 @@ static int read_links(ictx *c, const char *path, const mr_gmns_opts *o, int dmod
 			else if (!strcmp(ds, "0") || !strcasecmp(ds, "false"))
 				l.directed = 0;
 			else {
-				say(c, MR_ERROR, path, r.row_line, pos[L_DIRECTED] + 1, "directed",
+				mr__isay(c, MR_ERROR, path, r.row_line, pos[L_DIRECTED] + 1, "directed",
 				    "'%s' is not a boolean (expected 0, 1, true or false)", ds);
 				bad = 1;
 			}
@@ -453,7 +430,7 @@ static int read_links(ictx *c, const char *path, const mr_gmns_opts *o, int dmod
 		if (bad)
 			continue;
 		if (!uses_mode(us, dmode, &mode)) {
-			say(c, MR_WARNING, path, r.row_line, pos[L_USES] + 1, "allowed_uses",
+			mr__isay(c, MR_WARNING, path, r.row_line, pos[L_USES] + 1, "allowed_uses",
 			    "link '%s' is only for '%s': left out", id, us);
 			rep->skipped++;
 			continue;
@@ -461,7 +438,7 @@ static int read_links(ictx *c, const char *path, const mr_gmns_opts *o, int dmod
 		if (mode == MR_MODE_RAIL) {
 			l.gauge_mm = hg > 0 && gauge > 0 ? (int)gauge : o->gauge_mm > 0 ? o->gauge_mm : MR_IMPORT_DEFAULT_GAUGE;
 			if (!mr_gauge_known(l.gauge_mm)) {
-				say(c, MR_ERROR, path, r.row_line, hg > 0 ? pos[L_GAUGE] + 1 : 0, "gauge_mm", "unknown gauge %d mm",
+				mr__isay(c, MR_ERROR, path, r.row_line, hg > 0 ? pos[L_GAUGE] + 1 : 0, "gauge_mm", "unknown gauge %d mm",
 				    l.gauge_mm);
 				continue;
 			}
@@ -515,7 +492,7 @@ int mr_gmns_import(const char *dir, const mr_gmns_opts *o, mr_src *out, mr_impor
 {
 	mr_gmns_opts defo;
 	mr_import_report drep;
-	ictx c;
+	mr__ictx c;
 	nindex ix = {NULL, 0};
 	char path[4096];
 	double lkm, skmh;

@@ -19,32 +19,9 @@
 
 #include "meridian/mr_import.h"
 #include "core/mr_geo.h"
+#include "io/mr_import_int.h"
 
 #define SCALE 1e7
-
-typedef struct ictx {
-	mr_diag_fn diag;
-	void *ud;
-	mr_error *err;
-	size_t nerrors;
-} ictx;
-
-static void say(ictx *c, int sev, const char *file, long line, int col, const char *field, const char *fmt, ...)
-	MR_PRINTF(7, 8);
-static void say(ictx *c, int sev, const char *file, long line, int col, const char *field, const char *fmt, ...)
-{
-	mr_error e;
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	mr_error_set(&e, sev == MR_ERROR ? MR_EPARSE : MR_OK, file, line, col, field, "%s", msg);
-	if (sev == MR_ERROR && c->nerrors++ == 0 && c->err)
-		*c->err = e;
-	if (c->diag)
-		c->diag(c->ud, sev, &e);
-}
 
 typedef struct vrec {
 	int64_t ilon, ilat;
@@ -66,7 +43,7 @@ typedef struct poi {
 } poi;
 
 typedef struct osm {
-	ictx c;
+	mr__ictx c;
 	const char *file;
 	uint32_t *pts; /* vertex index per way point */
 	size_t npts, cpts;
@@ -258,7 +235,7 @@ static int add_way(osm *m, const mr_osm_opts *o, OGRFeatureH f, OGRGeometryH g, 
 		tag(f, "gauge", gauge, sizeof(gauge));
 		w->gauge = atoi(gauge); /* "1520;1435" (dual gauge): the first */
 		if (!mr_gauge_known(w->gauge)) {
-			say(&m->c, MR_WARNING, m->file, 0, 0, "gauge", "way %s: gauge '%s' %s: %d mm used",
+			mr__isay(&m->c, MR_WARNING, m->file, 0, 0, "gauge", "way %s: gauge '%s' %s: %d mm used",
 			    osm_id(f, idb, sizeof(idb)), gauge, gauge[0] ? "is not one Meridian knows" : "missing",
 			    MR_IMPORT_DEFAULT_GAUGE);
 			w->gauge = MR_IMPORT_DEFAULT_GAUGE;
@@ -317,7 +294,7 @@ static int read_file(osm *m, const mr_osm_opts *o, mr_import_report *rep)
 	CPLPushErrorHandler(CPLQuietErrorHandler);
 	ds = GDALOpenEx(m->file, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, NULL, NULL);
 	if (!ds) {
-		say(&m->c, MR_ERROR, m->file, 0, 0, NULL, "not an OpenStreetMap file (.osm XML or .pbf) that GDAL can read%s%s",
+		mr__isay(&m->c, MR_ERROR, m->file, 0, 0, NULL, "not an OpenStreetMap file (.osm XML or .pbf) that GDAL can read%s%s",
 		    CPLGetLastErrorMsg()[0] ? ": " : "", CPLGetLastErrorMsg());
 		CPLPopErrorHandler();
 		return MR_OK;
@@ -334,7 +311,7 @@ static int read_file(osm *m, const mr_osm_opts *o, mr_import_report *rep)
 		OGR_F_Destroy(f);
 	}
 	if (CPLGetLastErrorType() >= CE_Failure && rc == MR_OK && !m->nways)
-		say(&m->c, MR_ERROR, m->file, 0, 0, NULL, "GDAL: %s", CPLGetLastErrorMsg());
+		mr__isay(&m->c, MR_ERROR, m->file, 0, 0, NULL, "GDAL: %s", CPLGetLastErrorMsg());
 	CPLPopErrorHandler();
 	GDALClose(ds);
 	return rc;
@@ -437,7 +414,7 @@ static int build(osm *m, const mr_osm_opts *o, mr_src *out, mr_import_report *re
 		memset(&n, 0, sizeof(n));
 		n.id = p->id, n.name = p->name, n.type = p->type, n.lon = p->lon, n.lat = p->lat;
 		if (best != MR_NONE && bd > snap) {
-			say(&m->c, MR_WARNING, m->file, 0, 0, NULL, "%s '%s' (%s) is %.2f km from the network (more than %g km): "
+			mr__isay(&m->c, MR_WARNING, m->file, 0, 0, NULL, "%s '%s' (%s) is %.2f km from the network (more than %g km): "
 			    "kept without a link", p->type, p->name, p->id, bd, snap);
 			best = MR_NONE;
 		}
@@ -488,7 +465,7 @@ int mr_osm_import(const char *file, const mr_osm_opts *o, mr_src *out, mr_import
 	if ((rc = read_file(&m, o, rep)) != MR_OK)
 		goto unwind;
 	if (!m.c.nerrors && !m.nways)
-		say(&m.c, MR_ERROR, file, 0, 0, NULL, "no %s way in the file", o->rail && !o->road ? "railway=rail" :
+		mr__isay(&m.c, MR_ERROR, file, 0, 0, NULL, "no %s way in the file", o->rail && !o->road ? "railway=rail" :
 		    o->road && !o->rail ? "highway=motorway|trunk|primary|secondary" : "railway=rail or main road");
 	if (m.c.nerrors) {
 		rc = MR_EPARSE;

@@ -21,35 +21,10 @@
 
 #include "meridian/mr_import.h"
 #include "io/mr_csv.h"
+#include "io/mr_import_int.h"
 
 #define LINE_MAX_BYTES (64 * 1024)
 #define MAX_TOKENS 16
-
-/* ---- diagnostics ---- */
-
-typedef struct ictx {
-	mr_diag_fn diag;
-	void *ud;
-	mr_error *err;
-	size_t nerrors;
-} ictx;
-
-static void say(ictx *c, int sev, const char *file, long line, int col, const char *field, const char *fmt, ...)
-	MR_PRINTF(7, 8);
-static void say(ictx *c, int sev, const char *file, long line, int col, const char *field, const char *fmt, ...)
-{
-	mr_error e;
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	mr_error_set(&e, sev == MR_ERROR ? MR_EPARSE : MR_OK, file, line, col, field, "%s", msg);
-	if (sev == MR_ERROR && c->nerrors++ == 0 && c->err)
-		*c->err = e;
-	if (c->diag)
-		c->diag(c->ud, sev, &e);
-}
 
 /* ---- lines and tokens ---- */
 
@@ -61,7 +36,7 @@ typedef struct lreader {
 
 /* 1 and the line (without its end) in r->buf, 0 at the end, MR_EIO. A line longer than
  * LINE_MAX_BYTES is reported and skipped. */
-static int next_line(lreader *r, ictx *c, const char *file)
+static int next_line(lreader *r, mr__ictx *c, const char *file)
 {
 	for (;;) {
 		size_t n;
@@ -71,7 +46,7 @@ static int next_line(lreader *r, ictx *c, const char *file)
 		n = strlen(r->buf);
 		if (n == LINE_MAX_BYTES - 1 && r->buf[n - 1] != '\n' && !feof(r->fp)) {
 			int ch;
-			say(c, MR_ERROR, file, r->line, 0, NULL, "line is longer than %d bytes", LINE_MAX_BYTES - 2);
+			mr__isay(c, MR_ERROR, file, r->line, 0, NULL, "line is longer than %d bytes", LINE_MAX_BYTES - 2);
 			while ((ch = fgetc(r->fp)) != EOF && ch != '\n')
 				;
 			continue;
@@ -149,7 +124,7 @@ typedef struct meta {
 } meta;
 
 typedef struct tntp {
-	ictx c;
+	mr__ictx c;
 	const char *net, *nodef;
 	meta m;
 	trow *rows;
@@ -180,12 +155,12 @@ static int meta_line(tntp *t, const char *s, long line)
 			val[i++] = *p++;
 		val[i] = '\0';
 		if (!parse_uint(val, UINT32_MAX / 4, &v) || (k != 0 && v == 0)) {
-			say(&t->c, MR_ERROR, t->net, line, 2, keys[k], "'%s' is not a %s integer", val,
+			mr__isay(&t->c, MR_ERROR, t->net, line, 2, keys[k], "'%s' is not a %s integer", val,
 			    k == 0 ? "non-negative" : "positive");
 			return 0;
 		}
 		if (*dline[k]) {
-			say(&t->c, MR_ERROR, t->net, line, 1, keys[k], "given twice (first at line %ld)", *dline[k]);
+			mr__isay(&t->c, MR_ERROR, t->net, line, 1, keys[k], "given twice (first at line %ld)", *dline[k]);
 			return 0;
 		}
 		*dst[k] = v;
@@ -221,21 +196,21 @@ static int data_line(tntp *t, char *s, long line)
 	memset(&r, 0, sizeof(r));
 	r.line = line;
 	if (n < C_REQUIRED) {
-		say(&t->c, MR_ERROR, t->net, line, (int)n + 1, col_names[n],
+		mr__isay(&t->c, MR_ERROR, t->net, line, (int)n + 1, col_names[n],
 		    "row has %zu fields; init_node, term_node, capacity, length and free_flow_time are required", n);
 		return MR_OK;
 	}
 	if (n > C_COUNT)
-		say(&t->c, MR_WARNING, t->net, line, C_COUNT + 1, NULL,
+		mr__isay(&t->c, MR_WARNING, t->net, line, C_COUNT + 1, NULL,
 		    "row has %zu fields; fields after link_type are ignored", n > MAX_TOKENS ? n - 1 : n);
 	for (i = 0; i < n && i < C_COUNT; i++) {
 		if (i <= C_TERM) {
 			size_t v;
 			if (!parse_uint(tok[i], UINT32_MAX - 1, &v)) {
-				say(&t->c, MR_ERROR, t->net, line, (int)i + 1, col_names[i], "'%s' is not a node number", tok[i]);
+				mr__isay(&t->c, MR_ERROR, t->net, line, (int)i + 1, col_names[i], "'%s' is not a node number", tok[i]);
 				bad = 1;
 			} else if (t->m.nodes && (v < 1 || v > t->m.nodes)) {
-				say(&t->c, MR_ERROR, t->net, line, (int)i + 1, col_names[i],
+				mr__isay(&t->c, MR_ERROR, t->net, line, (int)i + 1, col_names[i],
 				    "unknown node %zu (<NUMBER OF NODES> is %zu: nodes 1..%zu)", v, t->m.nodes, t->m.nodes);
 				bad = 1;
 			} else if (i == C_INIT)
@@ -245,18 +220,18 @@ static int data_line(tntp *t, char *s, long line)
 		} else {
 			int ok = mr__csv_number(tok[i], &r.v[i]);
 			if (ok <= 0) {
-				say(&t->c, MR_ERROR, t->net, line, (int)i + 1, col_names[i], ok < 0 ? "'%s' is out of range" :
+				mr__isay(&t->c, MR_ERROR, t->net, line, (int)i + 1, col_names[i], ok < 0 ? "'%s' is out of range" :
 				    "'%s' is not a number", tok[i]);
 				bad = 1;
 			} else if (r.v[i] < 0 && i != C_TOLL) {
-				say(&t->c, MR_ERROR, t->net, line, (int)i + 1, col_names[i], "'%s' is negative (must be >= 0)", tok[i]);
+				mr__isay(&t->c, MR_ERROR, t->net, line, (int)i + 1, col_names[i], "'%s' is negative (must be >= 0)", tok[i]);
 				bad = 1;
 			} else
 				r.has[i] = 1;
 		}
 	}
 	if (!bad && r.from == r.to) {
-		say(&t->c, MR_ERROR, t->net, line, 2, col_names[C_TERM], "the link starts and ends at node %u", r.from);
+		mr__isay(&t->c, MR_ERROR, t->net, line, 2, col_names[C_TERM], "the link starts and ends at node %u", r.from);
 		bad = 1;
 	}
 	if (bad)
@@ -275,11 +250,11 @@ static int read_net(tntp *t, lreader *r)
 			if (strncasecmp(s, "<END OF METADATA>", 17) == 0) {
 				in_meta = 0;
 				if (!t->m.nodes_line)
-					say(&t->c, MR_ERROR, t->net, r->line, 0, "<NUMBER OF NODES>", "missing metadata");
+					mr__isay(&t->c, MR_ERROR, t->net, r->line, 0, "<NUMBER OF NODES>", "missing metadata");
 				if (!t->m.links_line)
-					say(&t->c, MR_ERROR, t->net, r->line, 0, "<NUMBER OF LINKS>", "missing metadata");
+					mr__isay(&t->c, MR_ERROR, t->net, r->line, 0, "<NUMBER OF LINKS>", "missing metadata");
 				if (!t->m.first_line)
-					say(&t->c, MR_ERROR, t->net, r->line, 0, "<FIRST THRU NODE>", "missing metadata");
+					mr__isay(&t->c, MR_ERROR, t->net, r->line, 0, "<FIRST THRU NODE>", "missing metadata");
 				if (t->c.nerrors)
 					return MR_OK; /* without the metadata the rows cannot be checked */
 				continue;
@@ -288,7 +263,7 @@ static int read_net(tntp *t, lreader *r)
 			continue;
 		}
 		if (in_meta) {
-			say(&t->c, MR_ERROR, t->net, r->line, 0, NULL,
+			mr__isay(&t->c, MR_ERROR, t->net, r->line, 0, NULL,
 			    "data before <END OF METADATA> (is this a TNTP network file?)");
 			return MR_OK;
 		}
@@ -298,14 +273,14 @@ static int read_net(tntp *t, lreader *r)
 	if (rc < 0)
 		return rc;
 	if (in_meta) {
-		say(&t->c, MR_ERROR, t->net, r->line, 0, "<END OF METADATA>", "missing: no link rows (is this a TNTP network file?)");
+		mr__isay(&t->c, MR_ERROR, t->net, r->line, 0, "<END OF METADATA>", "missing: no link rows (is this a TNTP network file?)");
 		return MR_OK;
 	}
 	if (t->m.first_thru > t->m.nodes + 1)
-		say(&t->c, MR_ERROR, t->net, t->m.first_line, 2, "<FIRST THRU NODE>",
+		mr__isay(&t->c, MR_ERROR, t->net, t->m.first_line, 2, "<FIRST THRU NODE>",
 		    "%zu is beyond the last node %zu", t->m.first_thru, t->m.nodes);
 	if (!t->c.nerrors && t->nrows != t->m.links)
-		say(&t->c, MR_ERROR, t->net, t->m.links_line, 2, "<NUMBER OF LINKS>",
+		mr__isay(&t->c, MR_ERROR, t->net, t->m.links_line, 2, "<NUMBER OF LINKS>",
 		    "the metadata says %zu links but the file has %zu", t->m.links, t->nrows);
 	return MR_OK;
 }
@@ -332,24 +307,24 @@ static int read_nodes(tntp *t, lreader *r)
 				continue; /* "Node X Y ;" */
 		}
 		if (n < 3) {
-			say(&t->c, MR_ERROR, t->nodef, r->line, (int)n + 1, n == 1 ? "X" : "Y",
+			mr__isay(&t->c, MR_ERROR, t->nodef, r->line, (int)n + 1, n == 1 ? "X" : "Y",
 			    "row has %zu fields; expected node, X and Y", n);
 			continue;
 		}
 		if (!parse_uint(tok[0], UINT32_MAX - 1, &id) || id < 1 || id > t->m.nodes) {
-			say(&t->c, MR_ERROR, t->nodef, r->line, 1, "node", "unknown node '%s' (the network has nodes 1..%zu)",
+			mr__isay(&t->c, MR_ERROR, t->nodef, r->line, 1, "node", "unknown node '%s' (the network has nodes 1..%zu)",
 			    tok[0], t->m.nodes);
 			continue;
 		}
 		okx = mr__csv_number(tok[1], &x);
 		oky = mr__csv_number(tok[2], &y);
 		if (okx <= 0 || oky <= 0) {
-			say(&t->c, MR_ERROR, t->nodef, r->line, okx <= 0 ? 2 : 3, okx <= 0 ? "X" : "Y", "'%s' is not a number",
+			mr__isay(&t->c, MR_ERROR, t->nodef, r->line, okx <= 0 ? 2 : 3, okx <= 0 ? "X" : "Y", "'%s' is not a number",
 			    okx <= 0 ? tok[1] : tok[2]);
 			continue;
 		}
 		if (t->have[id]) {
-			say(&t->c, MR_ERROR, t->nodef, r->line, 1, "node", "node %zu given twice", id);
+			mr__isay(&t->c, MR_ERROR, t->nodef, r->line, 1, "node", "node %zu given twice", id);
 			continue;
 		}
 		t->lon[id] = x;
@@ -364,7 +339,7 @@ static int read_nodes(tntp *t, lreader *r)
 			if (!t->have[k] && !missing++)
 				first = k;
 		if (missing)
-			say(&t->c, MR_ERROR, t->nodef, r->line, 0, "node", "%zu node%s without coordinates (first: %zu)", missing,
+			mr__isay(&t->c, MR_ERROR, t->nodef, r->line, 0, "node", "%zu node%s without coordinates (first: %zu)", missing,
 			    missing == 1 ? "" : "s", first);
 	}
 	return MR_OK;
@@ -385,7 +360,7 @@ static int place_nodes(tntp *t, const mr_tntp_opts *o, mr_import_report *rep)
 			t->lat[k] = (double)((k - 1) / w) * MR_IMPORT_GRID_DEG;
 		}
 		rep->synthetic_coords = 1;
-		say(&t->c, MR_WARNING, t->net, 0, 0, NULL,
+		mr__isay(&t->c, MR_WARNING, t->net, 0, 0, NULL,
 		    "no node coordinates file: nodes placed on a synthetic grid (%g degree apart); lengths come from the file",
 		    MR_IMPORT_GRID_DEG);
 		return MR_OK;
@@ -407,7 +382,7 @@ static int place_nodes(tntp *t, const mr_tntp_opts *o, mr_import_report *rep)
 		for (k = 1; q && k <= N; k++) {
 			PJ_COORD a = proj_coord(t->lon[k], t->lat[k], 0, 0), b = proj_trans(q, PJ_FWD, a);
 			if (!isfinite(b.lp.lam) || !isfinite(b.lp.phi) || fabs(b.lp.lam) > 180 || fabs(b.lp.phi) > 90) {
-				say(&t->c, MR_ERROR, t->nodef, 0, 0, "X", "node %zu: (%g, %g) in %s has no longitude/latitude", k,
+				mr__isay(&t->c, MR_ERROR, t->nodef, 0, 0, "X", "node %zu: (%g, %g) in %s has no longitude/latitude", k,
 				    t->lon[k], t->lat[k], o->crs);
 				break;
 			}
@@ -436,7 +411,7 @@ static int place_nodes(tntp *t, const mr_tntp_opts *o, mr_import_report *rep)
 		t->lat[k] = (t->lat[k] - (miny + maxy) / 2) / span;
 	}
 	rep->synthetic_coords = 1;
-	say(&t->c, MR_WARNING, t->nodef, 0, 0, NULL,
+	mr__isay(&t->c, MR_WARNING, t->nodef, 0, 0, NULL,
 	    "coordinates are not longitude/latitude: rescaled into a box of 1 degree around (0, 0), relative "
 	    "positions kept (give their CRS, opts.crs or --crs, to place them on the map)");
 	return MR_OK;
@@ -524,7 +499,7 @@ static int build(tntp *t, const mr_tntp_opts *o, int mode, int gauge, double lkm
 				rep->zero_time++;
 		}
 		if (!isfinite(l.free_speed_kmh) || l.free_speed_kmh <= 0) {
-			say(&t->c, MR_ERROR, t->net, r->line, C_FFT + 1, col_names[C_FFT],
+			mr__isay(&t->c, MR_ERROR, t->net, r->line, C_FFT + 1, col_names[C_FFT],
 			    "length %s / free_flow_time %s gives no finite speed", nb[C_LEN], nb[C_FFT]);
 			continue;
 		}
@@ -532,7 +507,7 @@ static int build(tntp *t, const mr_tntp_opts *o, int mode, int gauge, double lkm
 			return rc;
 	}
 	if (rep->zero_time)
-		say(&t->c, MR_WARNING, t->net, 0, 0, "free_flow_time",
+		mr__isay(&t->c, MR_WARNING, t->net, 0, 0, "free_flow_time",
 		    "%zu link%s with free_flow_time 0 (and a length) run at %g km/h: their time is 0", rep->zero_time,
 		    rep->zero_time == 1 ? "" : "s", MR_IMPORT_ZERO_TIME_KMH);
 	return MR_OK;
