@@ -430,40 +430,76 @@ static const char *element_name(const mr_net *net, const mr_flow_load *x)
 	return mr_net_str(net, net->nodes[x->ref].name);
 }
 
+/* The links at each node (both ends), built once for element_corridors: links of node n are
+ * at_link[at_first[n] .. at_first[n+1]). */
+static uint32_t *at_first, *at_link;
+
+static int links_at_nodes(const mr_net *net)
+{
+	uint32_t l, n = net->meta.nnodes;
+	if (at_first)
+		return 0;
+	at_first = calloc((size_t)n + 2, sizeof(uint32_t));
+	at_link = malloc(2 * ((size_t)net->meta.nlinks + 1) * sizeof(uint32_t));
+	if (!at_first || !at_link) {
+		free(at_first);
+		free(at_link);
+		at_first = at_link = NULL;
+		return -1;
+	}
+	for (l = 0; l < net->meta.nlinks; l++) {
+		at_first[net->links[l].from + 2]++;
+		if (net->links[l].to != net->links[l].from)
+			at_first[net->links[l].to + 2]++;
+	}
+	for (l = 0; l < n; l++)
+		at_first[l + 2] += at_first[l + 1];
+	for (l = 0; l < net->meta.nlinks; l++) {
+		at_link[at_first[net->links[l].from + 1]++] = l;
+		if (net->links[l].to != net->links[l].from)
+			at_link[at_first[net->links[l].to + 1]++] = l;
+	}
+	return 0;
+}
+
+/* Add the ';'-separated tags of t to buf (each once; at most size - 1 bytes). */
+static void add_tags(char *buf, size_t size, const char *t)
+{
+	size_t len = strlen(buf);
+	while (*t) {
+		size_t n = strcspn(t, ";"), i;
+		int have = 0;
+		for (i = 0; n > 0 && i + n <= len && !have; i++)
+			have = (i == 0 || buf[i - 1] == ';') && strncmp(buf + i, t, n) == 0 && (buf[i + n] == ';' || buf[i + n] == '\0');
+		if (n > 0 && !have && len + n + 2 < size) {
+			if (len)
+				buf[len++] = ';';
+			memcpy(buf + len, t, n);
+			len += n;
+			buf[len] = '\0';
+		}
+		t += n;
+		if (*t == ';')
+			t++;
+	}
+}
+
 /* The corridors an element belongs to: a link's tags; for a border crossing or a terminal, the
- * tags of the links that cross it or meet at it (';'-separated, each once, at most 200 bytes). */
+ * tags of the links that meet at its node (';'-separated, each once, at most 200 bytes). */
 static const char *element_corridors(const mr_net *net, const mr_flow_load *x)
 {
 	static char buf[208];
-	uint32_t l;
-	size_t len = 0;
+	uint32_t node, k;
 	buf[0] = '\0';
-	for (l = 0; l < net->meta.nlinks; l++) {
-		const mr_link_rec *k = &net->links[l];
-		const char *t;
-		char tag[64];
-		if (x->kind == MR_FLOW_LINK ? l != x->ref
-		    : x->kind == MR_FLOW_TERMINAL ? (k->from != x->ref && k->to != x->ref)
-		                                   : (k->from != net->borders[x->ref].node && k->to != net->borders[x->ref].node))
-			continue;
-		for (t = mr_net_str(net, k->tags); *t;) {
-			size_t n = strcspn(t, ";"), i, have = 0;
-			if (n > 0 && n < sizeof(tag)) {
-				memcpy(tag, t, n);
-				tag[n] = '\0';
-				/* already listed? */
-				for (i = 0; i + n <= len && !have; i++)
-					have = (i == 0 || buf[i - 1] == ';') && strncmp(buf + i, tag, n) == 0 &&
-					       (buf[i + n] == ';' || buf[i + n] == '\0');
-				if (!have && len + n + 2 < sizeof(buf)) {
-					len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? ";" : "", tag);
-				}
-			}
-			t += n;
-			if (*t == ';')
-				t++;
-		}
+	if (x->kind == MR_FLOW_LINK) {
+		add_tags(buf, sizeof(buf), mr_net_str(net, net->links[x->ref].tags));
+		return buf;
 	}
+	if (links_at_nodes(net))
+		return buf; /* out of memory: no names */
+	node = x->kind == MR_FLOW_TERMINAL ? x->ref : net->borders[x->ref].node;
+	for (k = at_first[node]; k < at_first[node + 1]; k++)
+		add_tags(buf, sizeof(buf), mr_net_str(net, net->links[at_link[k]].tags));
 	return buf;
 }
 
@@ -1124,6 +1160,9 @@ out:
 		mr_assign_net_free(&net);
 	}
 	mr_free(loads);
+	free(at_first);
+	free(at_link);
+	at_first = at_link = NULL;
 	mr_flow_demand_free(&fd);
 	mr_flow_capacity_free(&fc);
 	mr_net_free(&mn);
